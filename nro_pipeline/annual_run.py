@@ -1,0 +1,157 @@
+"""`nro run`: launch the Dagster jobs year by year and say in plain words what happened.
+
+Each year is landed and checked in a run of its own (`land_and_validate`), so a broken file blocks
+only its year. The dbt models of all years that passed are then built in as few runs as possible
+(`build_models` over contiguous partition ranges: one `dbt build` each).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import dagster as dg
+
+from nro_pipeline import settings
+from nro_pipeline.landing_reader import landing_years
+
+
+@dataclass
+class YearOutcome:
+    year: int
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _instance() -> dg.DagsterInstance:
+    """The persistent instance when DAGSTER_HOME is set (runs then show in `dagster dev`)."""
+    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+
+
+def _run_config(verbose: bool, dbt_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}}
+    }
+    if dbt_overrides is not None:
+        config["ops"] = {"nro_dbt_models": {"config": {"vars_json": json.dumps(dbt_overrides)}}}
+    return config
+
+
+def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Plain messages of a run: failed steps (our Failure descriptions) and failed checks."""
+    messages = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data:
+            data = event.step_failure_data
+            if data.user_failure_data and data.user_failure_data.description:
+                messages.append(data.user_failure_data.description)
+            elif data.error and data.error.cls_name != "DagsterAssetCheckFailedError":
+                # a failed blocking check is reported below, with its own description
+                error = data.error
+                while error.cause is not None and "dagster" in error.cls_name.lower():
+                    error = error.cause
+                messages.append(error.message.strip())
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            messages.append(evaluation.description or f"check {evaluation.check_name} failed")
+    return messages
+
+
+def _contiguous_ranges(years: list[int], partition_keys: list[str]) -> list[tuple[str, str]]:
+    """Group years into runs of neighbouring partitions (a run covers one partition range)."""
+    positions = sorted(partition_keys.index(str(y)) for y in years)
+    ranges: list[tuple[str, str]] = []
+    for position in positions:
+        if ranges and partition_keys.index(ranges[-1][1]) == position - 1:
+            ranges[-1] = (ranges[-1][0], partition_keys[position])
+        else:
+            ranges.append((partition_keys[position], partition_keys[position]))
+    return ranges
+
+
+def run_years(
+    years: list[int] | None, dbt_overrides: dict[str, Any], verbose: bool = False
+) -> int:
+    from nro_pipeline.definitions import defs
+    from nro_pipeline.partitions import results_year_partitions
+
+    landing = settings.landing_dir()
+    years = years or landing_years(landing)
+    _say(f"nro run: landing {landing}, warehouse {settings.warehouse_path()}")
+    if not years:
+        _say(f"No results-year folders (e.g. {landing}/2024) found: nothing to run.")
+        return 1
+    partition_keys = results_year_partitions.get_partition_keys()
+    instance = _instance()
+    outcomes = {year: YearOutcome(year) for year in years}
+
+    land = defs.resolve_job_def("land_and_validate")
+    for year in years:
+        if str(year) not in partition_keys:
+            outcomes[year].problems.append(f"{year} is not a results-year partition")
+            continue
+        _say(f"[{year}] landing and validating 4 files …")
+        result = land.execute_in_process(
+            partition_key=str(year),
+            instance=instance,
+            raise_on_error=False,
+            run_config=_run_config(verbose),
+        )
+        outcomes[year].problems.extend(_failures(result))
+        status = "ok" if outcomes[year].passed else "BLOCKED"
+        _say(f"[{year}] landing and validation: {status}")
+
+    passed = [y for y in years if outcomes[y].passed]
+    build = defs.resolve_job_def("build_models")
+    for first, last in _contiguous_ranges(passed, partition_keys):
+        label = first if first == last else f"{first}–{last}"
+        _say(f"[{label}] dbt build of staging, facts and marts …")
+        result = build.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config=_run_config(verbose, dbt_overrides),
+            tags={
+                "dagster/asset_partition_range_start": first,
+                "dagster/asset_partition_range_end": last,
+            },
+        )
+        problems = _failures(result)
+        for year in range(int(first), int(last) + 1):
+            if year in outcomes:
+                outcomes[year].problems.extend(problems)
+        _say(f"[{label}] models: {'ok' if not problems else 'FAILED'}")
+
+    return _report(outcomes)
+
+
+def _report(outcomes: dict[int, YearOutcome]) -> int:
+    from nro_pipeline.run_summary import list_counts
+
+    counts = list_counts(settings.warehouse_path(), [y for y, o in outcomes.items() if o.passed])
+    _say("")
+    _say("Summary")
+    for year, outcome in sorted(outcomes.items()):
+        if outcome.passed:
+            _say(f"  {year}: refreshed — {counts.get(year, 'no')} schools on the initial list")
+        else:
+            _say(f"  {year}: NOT refreshed; the previous marts of {year} stay as they were:")
+            for problem in outcome.problems:
+                for line in problem.splitlines():
+                    _say(f"      {line}")
+    failed = [y for y, o in outcomes.items() if not o.passed]
+    if failed:
+        print(f"nro run: {len(failed)} of {len(outcomes)} years failed.", file=sys.stderr)
+        return 1
+    _say(f"nro run: all {len(outcomes)} years refreshed.")
+    return 0

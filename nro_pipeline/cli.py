@@ -1,0 +1,94 @@
+"""`nro` — the command line of SPEC §6. It drives the Dagster definitions; it holds no pipeline logic."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from nro_pipeline import settings
+
+
+def _years(text: str) -> list[int]:
+    """`2023,2024`, `2019-2024` or a mix of both."""
+    years: set[int] = set()
+    for part in text.split(","):
+        part = part.strip()
+        if "-" in part:
+            first, last = (int(p) for p in part.split("-", 1))
+            years.update(range(first, last + 1))
+        elif part:
+            years.add(int(part))
+    return sorted(years)
+
+
+def _var(text: str) -> tuple[str, object]:
+    name, _, value = text.partition("=")
+    if not name or not _:
+        raise argparse.ArgumentTypeError(f"--var takes NAME=VALUE, got {text!r}")
+    return name.strip(), yaml.safe_load(value)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nro", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    sample = commands.add_parser("sample", help="write a realistic synthetic landing zone")
+    sample.add_argument("--out", type=Path, help="landing root (default: NRO_LANDING_DIR)")
+    sample.add_argument("--schools", type=int, default=600)
+    sample.add_argument("--years", type=_years, default=_years("2019-2024"))
+    sample.add_argument("--seed", type=int, default=42)
+    sample.add_argument(
+        "--style", choices=("mixed", "canonical"), default="mixed", help="file formats to write"
+    )
+
+    run = commands.add_parser("run", help="validate and materialise every year end to end")
+    run.add_argument("--landing", type=Path, help="landing root (default: NRO_LANDING_DIR)")
+    run.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
+    run.add_argument("--years", type=_years, help="e.g. 2023,2024 or 2019-2024 (default: all)")
+    run.add_argument(
+        "--var",
+        type=_var,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="methodology parameter for dbt, e.g. --var persistence_years=2",
+    )
+    run.add_argument("--verbose", action="store_true", help="show Dagster's own log lines")
+    return parser
+
+
+def _use_paths(landing: Path | None = None, warehouse: Path | None = None) -> None:
+    """Flags win over NRO_* variables; the Dagster definitions read them when they load."""
+    if landing:
+        os.environ[settings.LANDING_DIR_ENV] = str(landing.resolve())
+    if warehouse:
+        os.environ[settings.WAREHOUSE_ENV] = str(warehouse.resolve())
+    settings.export_warehouse_path(settings.warehouse_path())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "sample":
+        from nro_pipeline.sample_region import generate_region
+
+        out = (args.out or settings.landing_dir()).resolve()
+        summary = generate_region(
+            out, schools=args.schools, years=args.years, seed=args.seed, style=args.style
+        )
+        print(f"Sample region written to {out}: {summary}")
+        return 0
+    if args.command == "run":
+        _use_paths(args.landing, args.warehouse)
+        from nro_pipeline.annual_run import run_years
+
+        return run_years(args.years, dict(args.var), verbose=args.verbose)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""The dbt project as Dagster assets: staging, intermediate and mart models, seeds and dbt tests.
+
+One `dbt build` per run covers every results year of the run (`context.partition_keys` → dbt var
+`years`); the incremental models rebuild exactly those years.
+"""
+
+
+import json
+import shutil
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from nro_pipeline import settings
+from nro_pipeline.partitions import results_year_partitions
+from nro_pipeline.warehouse import WarehouseResource
+
+# The dbt installed beside this Python, so `.venv/bin/nro` works without activating the venv.
+_venv_dbt = Path(sys.executable).with_name("dbt")
+DBT_EXECUTABLE = str(_venv_dbt) if _venv_dbt.exists() else (shutil.which("dbt") or "dbt")
+
+dbt_project = DbtProject(
+    project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR
+)
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    manifest = project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = Path(project.project_dir)
+    return (
+        any(
+            path.stat().st_mtime > built
+            for folder in ("models", "seeds", "macros", "tests")
+            for path in (sources / folder).rglob("*")
+            if path.is_file()
+        )
+        or (sources / "dbt_project.yml").stat().st_mtime > built
+    )
+
+
+def prepare_manifest(project: DbtProject = dbt_project) -> Path:
+    """Parse the dbt project when its manifest is missing or older than the sources."""
+    if _manifest_is_stale(project):
+        DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+            ["parse", "--quiet"], target_path=project.target_path
+        ).wait()
+    return project.manifest_path
+
+
+class NroDbtTranslator(DagsterDbtTranslator):
+    """Keys `<schema>/<name>` and groups by layer, so the UI reads landing → raw → staging → marts."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or "main"
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        return dbt_resource_props.get("config", {}).get("schema") or "dbt"
+
+
+class DbtVarsConfig(dg.Config):
+    """Methodology parameters for this run, on top of dbt_project.yml (e.g. persistence_years: 2)."""
+
+    vars_json: str = "{}"
+
+
+def dbt_vars(years: list[int], overrides_json: str) -> dict[str, Any]:
+    overrides = json.loads(overrides_json or "{}")
+    return {**overrides, "years": years}
+
+
+@dbt_assets(
+    manifest=prepare_manifest(),
+    project=dbt_project,
+    partitions_def=results_year_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    dagster_dbt_translator=NroDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    ),
+    pool=settings.WAREHOUSE_POOL,
+)
+def nro_dbt_models(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtVarsConfig,
+) -> Iterator[Any]:
+    years = sorted(int(key) for key in context.partition_keys)
+    # dbt's profile reads the warehouse path from the environment of its subprocess.
+    settings.export_warehouse_path(warehouse.path)
+    variables = dbt_vars(years, config.vars_json)
+    context.log.info(f"dbt build for results years {years} with vars {variables}")
+    yield from dbt.cli(["build", "--vars", json.dumps(variables)], context=context).stream()

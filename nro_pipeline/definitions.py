@@ -1,0 +1,46 @@
+"""The one Dagster `Definitions` of nro_pipeline: what `dagster dev` shows and `nro run` executes."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from nro_pipeline.dbt_models import DBT_EXECUTABLE, dbt_project, nro_dbt_models
+from nro_pipeline.ingestion_assets import gx_checks, landing_files, raw_assets
+from nro_pipeline.landing_zone import LandingZoneResource
+from nro_pipeline.partitions import results_year_partitions
+from nro_pipeline.warehouse import WarehouseResource
+
+# A year's whole refresh: land and check the four files, then build every dbt model of that year.
+annual_refresh_job = dg.define_asset_job(
+    name="annual_refresh",
+    selection=dg.AssetSelection.all(),
+    partitions_def=results_year_partitions,
+    description="Land, validate (GX) and model one results year end to end.",
+)
+# What `nro run` launches per year before building the models of all years that passed.
+land_and_validate_job = dg.define_asset_job(
+    name="land_and_validate",
+    selection=dg.AssetSelection.groups("raw"),
+    partitions_def=results_year_partitions,
+    description="Land the year's four files in raw and run their GX checks.",
+)
+build_models_job = dg.define_asset_job(
+    name="build_models",
+    selection=dg.AssetSelection.assets(nro_dbt_models),
+    partitions_def=results_year_partitions,
+    description="dbt build of every model for the selected results years (one dbt run).",
+)
+
+defs = dg.Definitions(
+    assets=[*landing_files, *raw_assets, nro_dbt_models],
+    asset_checks=gx_checks,
+    jobs=[annual_refresh_job, land_and_validate_job, build_models_job],
+    resources={
+        "landing": LandingZoneResource(),
+        "warehouse": WarehouseResource(),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+    },
+    # DuckDB takes one writer process: steps of a run go one after another in one process.
+    executor=dg.in_process_executor,
+)
