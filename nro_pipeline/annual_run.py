@@ -68,6 +68,18 @@ def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
     return messages
 
 
+def _empty_files(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Files that had a header and no rows: valid, but worth a warning (SPEC §5)."""
+    warnings = []
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        rows = metadata.get("rows")
+        if rows is not None and rows.value == 0:
+            source = metadata["source_file"].value
+            warnings.append(f"{source}: header only, no rows — this year had no such data.")
+    return warnings
+
+
 def _contiguous_ranges(years: list[int], partition_keys: list[str]) -> list[tuple[str, str]]:
     """Group years into runs of neighbouring partitions (a run covers one partition range)."""
     positions = sorted(partition_keys.index(str(y)) for y in years)
@@ -109,6 +121,9 @@ def run_years(
             run_config=_run_config(verbose),
         )
         outcomes[year].problems.extend(_failures(result))
+        outcomes[year].warnings.extend(_empty_files(result))
+        for warning in outcomes[year].warnings:
+            _say(f"[{year}] warning: {warning}")
         status = "ok" if outcomes[year].passed else "BLOCKED"
         _say(f"[{year}] landing and validation: {status}")
 
@@ -144,6 +159,8 @@ def _report(outcomes: dict[int, YearOutcome]) -> int:
     for year, outcome in sorted(outcomes.items()):
         if outcome.passed:
             _say(f"  {year}: refreshed — {counts.get(year, 'no')} schools on the initial list")
+            for warning in outcome.warnings:
+                _say(f"      warning: {warning}")
         else:
             _say(f"  {year}: NOT refreshed; the previous marts of {year} stay as they were:")
             for problem in outcome.problems:

@@ -172,13 +172,15 @@ class _ValueNormaliser:
     def __call__(self, column: str, value: object) -> str | None:
         if value is None:
             return None
+        spec = self.kind.column(column)
         if isinstance(value, float):
-            text = str(int(value)) if value.is_integer() else repr(value)
+            # XLSX stores every number as a float: 12.0 is the count 12 or the code "12".
+            integral = value.is_integer() and spec.type is not ColumnType.DECIMAL
+            text = str(int(value)) if integral else repr(value)
         else:
             text = str(value).strip().replace("\u00a0", " ")
         if text == "":
             return None
-        spec = self.kind.column(column)
         if column == "levels":
             parts = [p for p in re.split(r"[,;/ ]+", text) if p]
             mapped = [self.coded[column].get(normalise_label(p), p) for p in parts]

@@ -1,0 +1,60 @@
+"""Shared fixtures: a small generated region with planted schools, run once through `nro run`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.planted_schools import plant
+
+REGION_YEARS = [2020, 2021, 2022, 2023, 2024]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    returncode: int
+    output: str
+
+
+def nro(
+    *args: str, landing: Path, warehouse: Path, extra_env: dict[str, str] | None = None
+) -> RunResult:
+    """Run the installed `nro` console script the way a user does."""
+    env = {**os.environ, "NRO_LANDING_DIR": str(landing), "NRO_WAREHOUSE": str(warehouse)}
+    env.pop("DAGSTER_HOME", None)
+    env.update(extra_env or {})
+    script = Path(sys.executable).with_name("nro")
+    done = subprocess.run(
+        [str(script), *args], env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    return RunResult(done.returncode, done.stdout + done.stderr)
+
+
+def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="session")
+def planted_region(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from nro_pipeline.sample_region import generate_region
+
+    landing = tmp_path_factory.mktemp("region") / "landing"
+    generate_region(landing, schools=40, years=REGION_YEARS, seed=7, style="canonical")
+    plant(landing, REGION_YEARS)
+    return landing
+
+
+@pytest.fixture(scope="session")
+def region_run(
+    planted_region: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, RunResult]:
+    warehouse = tmp_path_factory.mktemp("warehouse") / "nro.duckdb"
+    result = nro("run", landing=planted_region, warehouse=warehouse)
+    return warehouse, result
