@@ -1,0 +1,167 @@
+"""ISBSh weights per year (SPEC §3): OLS with intercept of the result index on the z-scores.
+
+For every year of the run: the schools that have both a result index and a passport; the design
+matrix is [1, z_1 … z_k] over the features used that year (a feature without variance is left out;
+a missing value counts as the year's mean, z = 0); the weights are numpy ``lstsq`` coefficients
+(minimum-norm if features are collinear). Rows: one per used feature plus the ``intercept`` row;
+``r_squared`` and ``n_schools`` are repeated on every row of the year.
+
+``isbsh_method: fixed`` — the weights of the seed ``isbsh_weights`` for the features used that
+year (intercept 0). With ``ols`` but fewer schools than features + 2 (the fit would be exact or
+under-determined) the seed weights are used too and ``method`` says ``fixed_fallback``.
+
+Incremental (delete+insert by year): only the run's years (var ``years``) are computed.
+Vars come in through ``config.meta`` (rendered from ``var()`` in ``_marts_social.yml``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+INTERCEPT = "intercept"
+COLUMNS = ["year", "feature", "weight", "method", "r_squared", "n_schools", "n_features"]
+
+
+def parse_years(value: Any) -> list[int] | None:
+    """Var ``years`` as rendered into config: None/''/'None' → None (all years); a list, a number
+    or a comma-separated string → list of ints (same semantics as the ``years_filter`` macro)."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [int(v) for v in value]
+    if isinstance(value, (int, float)):
+        return [int(value)]
+    text = str(value).strip()
+    if text in ("", "None", "none", "null", "[]"):
+        return None if text != "[]" else []
+    if text.startswith("["):
+        return [int(v) for v in ast.literal_eval(text)]
+    return [int(v) for v in text.split(",") if v.strip()]
+
+
+def fit_ols(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, float]:
+    """OLS with intercept: returns (intercept, weights, r_squared)."""
+    x = np.column_stack([np.ones(len(y)), z])
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    resid = y - x @ coef
+    ss_tot = float(((y - y.mean()) ** 2).sum())
+    r2 = float(1 - (resid @ resid) / ss_tot) if ss_tot > 0 else float("nan")
+    return float(coef[0]), coef[1:], r2
+
+
+def weights_for_year(
+    year: int,
+    features: pd.DataFrame,
+    result_index: pd.DataFrame,
+    seed: pd.DataFrame,
+    method: str,
+) -> pd.DataFrame:
+    """features: school_id, feature, feature_order, z, is_used (one year);
+    result_index: school_id, result_index (one year, non-null); seed: feature, weight."""
+    used = (
+        features.loc[features["is_used"].astype(bool), ["feature", "feature_order"]]
+        .drop_duplicates()
+        .sort_values("feature_order")
+    )
+    names = used["feature"].tolist()
+    n_passport = features["school_id"].nunique()
+
+    def fixed(label: str) -> pd.DataFrame:
+        w = seed.set_index("feature")["weight"].astype(float)
+        rows = [
+            (year, f, float(w[f]), label, None, n_passport, len(names))
+            for f in names
+            if f in w.index
+        ]
+        rows.append((year, INTERCEPT, 0.0, label, None, n_passport, len(names)))
+        return pd.DataFrame(rows, columns=COLUMNS)
+
+    if method == "fixed":
+        return fixed("fixed")
+    if method != "ols":
+        raise ValueError(f"isbsh_method must be 'ols' or 'fixed', got {method!r}")
+
+    wide = (
+        features[features["feature"].isin(names)]
+        .pivot_table(
+            index="school_id", columns="feature", values="z", aggfunc="first", dropna=False
+        )
+        .reindex(columns=names)
+    )
+    both = wide.join(result_index.set_index("school_id")["result_index"].dropna(), how="inner")
+    if len(both) < len(names) + 2 or not names:
+        return fixed("fixed_fallback")
+    z = both[names].astype(float).fillna(0.0).to_numpy()
+    y = both["result_index"].astype(float).to_numpy()
+    intercept, w, r2 = fit_ols(z, y)
+    rows = [
+        (year, f, float(wi), "ols", r2, len(both), len(names))
+        for f, wi in zip(names, w, strict=True)
+    ]
+    rows.append((year, INTERCEPT, intercept, "ols", r2, len(both), len(names)))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def compute(
+    features: pd.DataFrame,
+    result_index: pd.DataFrame,
+    seed: pd.DataFrame,
+    method: str,
+    years: list[int] | None,
+) -> pd.DataFrame:
+    all_years = sorted(int(y) for y in features["year"].dropna().unique())
+    run_years = all_years if years is None else [y for y in all_years if y in set(years)]
+    parts = [
+        weights_for_year(
+            y,
+            features[features["year"] == y],
+            result_index[(result_index["year"] == y) & result_index["result_index"].notna()],
+            seed,
+            method,
+        )
+        for y in run_years
+    ]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    return out.astype(
+        {
+            "year": "int32",
+            "feature": "string",
+            "weight": "float64",
+            "method": "string",
+            "r_squared": "float64",
+            "n_schools": "int32",
+            "n_features": "int32",
+        }
+    )
+
+
+def model(dbt, session):
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="delete+insert",
+        unique_key="year",
+    )
+    # plain meta_get calls: dbt finds the keys by parsing this file (not inside `or` expressions)
+    years = parse_years(dbt.config.meta_get("run_years"))
+    method_var = dbt.config.meta_get("isbsh_method")
+    method = str(method_var if method_var is not None else "ols").strip().lower()
+
+    year_pred = "true" if years is None else f"year in ({', '.join(map(str, years)) or 'null'})"
+    features = (
+        dbt.ref("int_isbsh_features")
+        .filter(year_pred)
+        .project("school_id, year, feature, feature_order, z, is_used")
+        .df()
+    )
+    result_index = (
+        dbt.ref("int_school_result_index")
+        .filter(year_pred)
+        .project("school_id, year, result_index")
+        .df()
+    )
+    seed = dbt.ref("isbsh_weights").project("feature, weight").df()
+    return compute(features, result_index, seed, method, years)

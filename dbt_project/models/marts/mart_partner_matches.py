@@ -1,0 +1,191 @@
+"""Partner (стажировочная) schools for the schools of the initial list (SPEC §3).
+
+For every year Y of the run: mentees = ``mart_low_results.on_initial_list`` in Y; candidates = the
+registry schools of Y with their result level (``int_school_result_index``), ISBSh quintile
+(``mart_isbsh``), levels, municipality and coordinates; a candidate that was on the initial list
+in any of Y − (partner_exclusion_years − 1) … Y is excluded. The optimal assignment itself
+(maximum number of matches, then minimum total distance) is ``nro_pipeline.partner_assignment``.
+
+One row per mentee and rank 1 … partners_per_school: matched ranks first (nearest first), then
+unmatched ranks with ``partner_id`` null and the reason in Russian.
+
+* ``isbsh_gap`` = mentee ISBSh − partner ISBSh (ISBSh points; ≥ 0 typically, since the partner is
+  in the same or a lower quintile); ``isbsh_quintile_gap`` = mentee quintile − partner quintile
+  (0 or 1).
+* ``result_gap`` = partner result index − mentee result index.
+
+Incremental (delete+insert by year); vars come in through ``config.meta`` (``_marts_social.yml``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import pandas as pd
+
+COLUMNS = {
+    "school_id": "string",
+    "year": "int32",
+    "rank": "int32",
+    "partner_id": "string",
+    "match_type": "string",
+    "distance_km": "Float64",
+    "isbsh_gap": "Float64",
+    "isbsh_quintile_gap": "Int32",
+    "result_gap": "Float64",
+    "reason": "string",
+    "mentee_isbsh_quintile": "Int32",
+    "partner_isbsh_quintile": "Int32",
+    "mentee_result_index": "Float64",
+    "partner_result_index": "Float64",
+}
+
+
+def parse_years(value: Any) -> list[int] | None:
+    """Var ``years`` as rendered into config (same semantics as the ``years_filter`` macro)."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [int(v) for v in value]
+    if isinstance(value, (int, float)):
+        return [int(value)]
+    text = str(value).strip()
+    if text in ("", "None", "none", "null"):
+        return None
+    if text.startswith("["):
+        return [int(v) for v in ast.literal_eval(text)]
+    return [int(v) for v in text.split(",") if v.strip()]
+
+
+def params_from_vars(v: dict[str, Any]):
+    """PartnerParams from the rendered vars (strings or numbers)."""
+    from nro_pipeline.partner_assignment import PartnerParams
+
+    def num(key: str, cast: type) -> Any:
+        return cast(float(str(v[key]).strip()))
+
+    return PartnerParams(
+        partners_per_school=num("partners_per_school", int),
+        partner_capacity=num("partner_capacity", int),
+        same_municipality_km=num("partner_distance_same_municipality_km", float),
+        other_municipality_km=num("partner_distance_other_municipality_km", float),
+        exclusion_years=num("partner_exclusion_years", int),
+    )
+
+
+def matches_for_year(
+    year: int, schools: pd.DataFrame, listed_years: pd.DataFrame, params
+) -> pd.DataFrame:
+    """schools: one row per registry school of ``year`` with school_id, municipality, latitude,
+    longitude, levels, is_active, result_index, result_level, isbsh, isbsh_quintile,
+    on_initial_list;
+    listed_years: school_id, year of every (school, year) on the initial list."""
+    from nro_pipeline.partner_assignment import assign_partners
+
+    window = listed_years[
+        (listed_years["year"] <= year) & (listed_years["year"] > year - params.exclusion_years)
+    ]
+    recently = set(window["school_id"])
+    records = schools.assign(recently_listed=schools["school_id"].isin(recently)).to_dict("records")
+    mentees = [r for r in records if bool(r.get("on_initial_list"))]
+    # a school merged into a successor (is_active false) is never a partner
+    candidates = [r for r in records if r.get("is_active") is not False]
+    result = assign_partners(mentees, candidates, params)
+    out = pd.DataFrame(
+        [
+            {
+                "school_id": m.school_id,
+                "year": year,
+                "rank": m.rank,
+                "partner_id": m.partner_id,
+                "match_type": m.match_type,
+                "distance_km": None if m.distance_km is None else round(m.distance_km, 3),
+                "reason": m.reason,
+            }
+            for m in result.matches
+        ],
+        columns=["school_id", "year", "rank", "partner_id", "match_type", "distance_km", "reason"],
+    )
+    attrs = schools.set_index("school_id")[["isbsh", "isbsh_quintile", "result_index"]]
+    out = out.join(attrs.add_prefix("mentee_"), on="school_id").join(
+        attrs.add_prefix("partner_"), on="partner_id"
+    )
+    has_partner = out["partner_id"].notna()
+    out["isbsh_gap"] = (out["mentee_isbsh"] - out["partner_isbsh"]).where(has_partner)
+    out["isbsh_quintile_gap"] = (
+        out["mentee_isbsh_quintile"] - out["partner_isbsh_quintile"]
+    ).where(has_partner)
+    out["result_gap"] = (out["partner_result_index"] - out["mentee_result_index"]).where(
+        has_partner
+    )
+    return out
+
+
+def compute(
+    schools: pd.DataFrame, listed_years: pd.DataFrame, params, years: list[int] | None
+) -> pd.DataFrame:
+    all_years = sorted(int(y) for y in schools["year"].dropna().unique())
+    run_years = all_years if years is None else [y for y in all_years if y in set(years)]
+    parts = [
+        matches_for_year(y, schools[schools["year"] == y], listed_years, params) for y in run_years
+    ]
+    parts = [p for p in parts if len(p)]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
+    return out[list(COLUMNS)].astype(COLUMNS)
+
+
+def model(dbt, session):
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="delete+insert",
+        unique_key="year",
+    )
+    # literal meta_get calls: dbt finds the keys by parsing this file
+    years = parse_years(dbt.config.meta_get("run_years"))
+    params = params_from_vars(
+        {
+            "partners_per_school": dbt.config.meta_get("partners_per_school"),
+            "partner_capacity": dbt.config.meta_get("partner_capacity"),
+            "partner_distance_same_municipality_km": dbt.config.meta_get(
+                "partner_distance_same_municipality_km"
+            ),
+            "partner_distance_other_municipality_km": dbt.config.meta_get(
+                "partner_distance_other_municipality_km"
+            ),
+            "partner_exclusion_years": dbt.config.meta_get("partner_exclusion_years"),
+        }
+    )
+    year_pred = "true" if years is None else f"year in ({', '.join(map(str, years)) or 'null'})"
+
+    schools = (
+        dbt.ref("stg_schools")
+        .filter(year_pred)
+        .project("school_id, year, municipality, latitude, longitude, levels, is_active")
+        .df()
+    )
+    results = (
+        dbt.ref("int_school_result_index")
+        .filter(year_pred)
+        .project("school_id, year, result_index, result_level")
+        .df()
+    )
+    isbsh = (
+        dbt.ref("mart_isbsh")
+        .filter(year_pred)
+        .project("school_id, year, isbsh, isbsh_quintile")
+        .df()
+    )
+    low = dbt.ref("mart_low_results").project("school_id, year, on_initial_list")
+    # every year (earlier ones too): a partner must not have been listed in Y-2 … Y
+    listed_years = low.filter("on_initial_list").project("school_id, year").df()
+    current = low.filter(year_pred).df()
+
+    frame = (
+        schools.merge(results, on=["school_id", "year"], how="left")
+        .merge(isbsh, on=["school_id", "year"], how="left")
+        .merge(current, on=["school_id", "year"], how="left")
+    )
+    frame["on_initial_list"] = frame["on_initial_list"].fillna(False).astype(bool)
+    frame["is_active"] = frame["is_active"].fillna(True).astype(bool)
+    return compute(frame, listed_years, params, years)
