@@ -7,9 +7,12 @@ only its year. The dbt models of all years that passed are then built in as few 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,6 +117,7 @@ def run_years(
             outcomes[year].problems.append(f"{year} is not a results-year partition")
             continue
         _say(f"[{year}] landing and validating 4 files …")
+        started = time.monotonic()
         result = land.execute_in_process(
             partition_key=str(year),
             instance=instance,
@@ -125,27 +129,34 @@ def run_years(
         for warning in outcomes[year].warnings:
             _say(f"[{year}] warning: {warning}")
         status = "ok" if outcomes[year].passed else "BLOCKED"
-        _say(f"[{year}] landing and validation: {status}")
+        _say(f"[{year}] landing and validation: {status} ({time.monotonic() - started:.1f} s)")
 
     passed = [y for y in years if outcomes[y].passed]
     build = defs.resolve_job_def("build_models")
     for first, last in _contiguous_ranges(passed, partition_keys):
         label = first if first == last else f"{first}–{last}"
         _say(f"[{label}] dbt build of staging, facts and marts …")
-        result = build.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config=_run_config(verbose, dbt_overrides),
-            tags={
-                "dagster/asset_partition_range_start": first,
-                "dagster/asset_partition_range_end": last,
-            },
-        )
+        started = time.monotonic()
+        # dagster-dbt echoes every dbt log line to stdout: keep it for --verbose or a failure.
+        dbt_log = io.StringIO()
+        with contextlib.redirect_stdout(sys.stdout if verbose else dbt_log):
+            result = build.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config=_run_config(verbose, dbt_overrides),
+                tags={
+                    "dagster/asset_partition_range_start": first,
+                    "dagster/asset_partition_range_end": last,
+                },
+            )
         problems = _failures(result)
+        if problems and not verbose:
+            _say("\n".join(dbt_log.getvalue().splitlines()[-40:]))
         for year in range(int(first), int(last) + 1):
             if year in outcomes:
                 outcomes[year].problems.extend(problems)
-        _say(f"[{label}] models: {'ok' if not problems else 'FAILED'}")
+        status = "ok" if not problems else "FAILED"
+        _say(f"[{label}] models: {status} ({time.monotonic() - started:.1f} s)")
 
     return _report(outcomes)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from nro_pipeline import settings
+from nro_pipeline.landing_writer import LandingFormat
 
 
 def _years(text: str) -> list[int]:
@@ -43,7 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--years", type=_years, default=_years("2019-2024"))
     sample.add_argument("--seed", type=int, default=42)
     sample.add_argument(
-        "--style", choices=("mixed", "canonical"), default="mixed", help="file formats to write"
+        "--style",
+        choices=("mixed", "canonical", *(f.value for f in LandingFormat)),
+        default="mixed",
+        help="file formats: mixed as real extracts arrive, canonical UTF-8 CSV, or one format",
     )
 
     run = commands.add_parser("run", help="validate and materialise every year end to end")

@@ -99,3 +99,83 @@ def test_default_persistence_does_not_list_two_year_school(
 ) -> None:
     warehouse, _ = region_run
     assert _flags(warehouse, "T_2Y", 2024)[:4] == (1, False, False, False)
+
+
+MARTS = (
+    "fct_procedure_results",
+    "mart_low_results",
+    "mart_persistence",
+    "mart_isbsh",
+    "isbsh_weights_fitted",
+    "mart_school_clusters",
+    "mart_partner_matches",
+    "mart_cohort_dynamics",
+    "mart_risk_profiles",
+    "mart_indicators",
+)
+
+
+def test_every_mart_is_filled_for_the_latest_year(region_run: tuple[Path, RunResult]) -> None:
+    warehouse, _ = region_run
+    for mart in MARTS:
+        year_column = "to_year" if mart == "mart_cohort_dynamics" else "year"
+        count = query(warehouse, f"SELECT count(*) FROM marts.{mart} WHERE {year_column} = 2024")
+        assert count[0][0] > 0, mart
+
+
+def test_clusters_are_sensible(region_run: tuple[Path, RunResult]) -> None:
+    warehouse, _ = region_run
+    clusters = dict(
+        query(
+            warehouse,
+            "SELECT cluster, count(*) FROM marts.mart_school_clusters WHERE year = 2024 GROUP BY 1",
+        )
+    )
+    assert clusters.get("resilient", 0) > 0 and clusters.get("crisis", 0) > 0
+    # A crisis school has low results; a resilient one high results without favourable conditions.
+    wrong = query(
+        warehouse,
+        "SELECT count(*) FROM marts.mart_school_clusters WHERE "
+        "(cluster = 'crisis' AND result_level <> 'low') OR "
+        "(cluster = 'resilient' AND (result_level <> 'high' OR social_status = 'favourable'))",
+    )
+    assert wrong == [(0,)]
+
+
+def test_each_listed_school_has_a_partner_or_a_reason(region_run: tuple[Path, RunResult]) -> None:
+    warehouse, _ = region_run
+    unexplained = query(
+        warehouse,
+        """SELECT l.year, l.school_id FROM marts.mart_low_results l
+           LEFT JOIN marts.mart_partner_matches m USING (school_id, year)
+           WHERE l.on_initial_list AND (m.school_id IS NULL OR (m.partner_id IS NULL AND m.reason IS NULL))""",
+    )
+    assert unexplained == []
+    matched = query(
+        warehouse, "SELECT count(*) FROM marts.mart_partner_matches WHERE partner_id IS NOT NULL"
+    )
+    assert matched[0][0] > 0
+
+
+def test_partners_respect_every_constraint(region_run: tuple[Path, RunResult]) -> None:
+    warehouse, _ = region_run
+    over_capacity = query(
+        warehouse,
+        "SELECT year, partner_id, count(*) FROM marts.mart_partner_matches "
+        "WHERE partner_id IS NOT NULL GROUP BY ALL HAVING count(*) > 3",
+    )
+    assert over_capacity == []
+    violations = query(
+        warehouse,
+        """SELECT m.year, m.school_id, m.partner_id
+           FROM marts.mart_partner_matches m
+           JOIN marts.mart_school_clusters pc ON pc.school_id = m.partner_id AND pc.year = m.year
+           JOIN marts.mart_isbsh mi ON mi.school_id = m.school_id AND mi.year = m.year
+           JOIN marts.mart_isbsh pi ON pi.school_id = m.partner_id AND pi.year = m.year
+           WHERE m.partner_id IS NOT NULL AND (
+               pc.result_level <> 'high'
+               OR pi.isbsh_quintile NOT IN (mi.isbsh_quintile, mi.isbsh_quintile - 1)
+               OR EXISTS (SELECT 1 FROM marts.mart_low_results l WHERE l.school_id = m.partner_id
+                          AND l.on_initial_list AND l.year BETWEEN m.year - 2 AND m.year))""",
+    )
+    assert violations == []
