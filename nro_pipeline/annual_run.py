@@ -39,7 +39,11 @@ def _say(text: str) -> None:
 
 def _instance() -> dg.DagsterInstance:
     """The persistent instance when DAGSTER_HOME is set (runs then show in `dagster dev`)."""
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    return (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
 
 
 def _run_config(verbose: bool, dbt_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -95,9 +99,7 @@ def _contiguous_ranges(years: list[int], partition_keys: list[str]) -> list[tupl
     return ranges
 
 
-def run_years(
-    years: list[int] | None, dbt_overrides: dict[str, Any], verbose: bool = False
-) -> int:
+def run_years(years: list[int] | None, dbt_overrides: dict[str, Any], verbose: bool = False) -> int:
     from nro_pipeline.definitions import defs
     from nro_pipeline.partitions import results_year_partitions
 

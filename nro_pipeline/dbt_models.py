@@ -4,7 +4,6 @@ One `dbt build` per run covers every results year of the run (`context.partition
 `years`); the incremental models rebuild exactly those years.
 """
 
-
 import json
 import shutil
 import sys

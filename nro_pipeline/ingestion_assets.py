@@ -5,7 +5,6 @@ dbt sources `raw.<kind>` → staging → marts. Every check is blocking: a file 
 that year's dbt models, so the previous marts stay as they were.
 """
 
-
 import dagster as dg
 
 from nro_pipeline.file_kinds import FILE_KINDS, SCHOOLS, FileKind

@@ -36,7 +36,9 @@ def test_every_file_kind_has_a_blocking_gx_check() -> None:
 def test_everything_touching_duckdb_shares_one_pool() -> None:
     graph = defs.resolve_asset_graph()
     writers = [
-        node for node in graph.asset_nodes if node.key.path[0] not in ("landing",) and node.is_materializable
+        node
+        for node in graph.asset_nodes
+        if node.key.path[0] not in ("landing",) and node.is_materializable
     ]
     assert writers
     for node in writers:

@@ -39,7 +39,9 @@ def _rewrite(path: Path, change) -> int:
     return changed_at + 2  # the header is row 1
 
 
-def test_marks_not_summing_to_participants_block_the_year(copy_of_region: tuple[Path, Path]) -> None:
+def test_marks_not_summing_to_participants_block_the_year(
+    copy_of_region: tuple[Path, Path],
+) -> None:
     landing, warehouse = copy_of_region
     marts_before, facts_before = query(warehouse, MART_ROWS), query(warehouse, FACT_ROWS)
 
@@ -70,13 +72,17 @@ def test_missing_required_column_and_unknown_school(copy_of_region: tuple[Path, 
     header = text[0].split(",")
     dropped = header.index("teachers_total")
     passport.write_text(
-        "\n".join(",".join(v for i, v in enumerate(line.split(",")) if i != dropped) for line in text)
+        "\n".join(
+            ",".join(v for i, v in enumerate(line.split(",")) if i != dropped) for line in text
+        )
         + "\n",
         encoding="utf-8",
     )
     unknown_row = _rewrite(
         landing / "2024" / "gia_results.csv",
-        lambda row: row["school_id"] == "T_RETAKE" and row.update(school_id="NO_SUCH_SCHOOL") is None,
+        lambda row: (
+            row["school_id"] == "T_RETAKE" and row.update(school_id="NO_SUCH_SCHOOL") is None
+        ),
     )
     result = nro("run", "--years", "2024", landing=landing, warehouse=warehouse)
 
@@ -96,5 +102,6 @@ def test_header_only_file_is_valid_with_a_warning(copy_of_region: tuple[Path, Pa
     assert result.returncode == 0, result.output
     assert "warning: " in result.output and "gia_results.csv: header only, no rows" in result.output
     assert query(
-        warehouse, "SELECT count(*) FROM marts.fct_procedure_results WHERE year = 2024 AND exam <> 'VPR'"
+        warehouse,
+        "SELECT count(*) FROM marts.fct_procedure_results WHERE year = 2024 AND exam <> 'VPR'",
     ) == [(0,)]

@@ -23,7 +23,9 @@ def test_every_format_loads_the_same_rows(kind_name: str, tmp_path: Path) -> Non
     rows = planted_rows(2024)[kind_name]
     loaded = {}
     for fmt in LandingFormat:
-        path = write_landing_file(tmp_path / fmt.value / kind_name, FILE_KINDS[kind_name], rows, fmt)
+        path = write_landing_file(
+            tmp_path / fmt.value / kind_name, FILE_KINDS[kind_name], rows, fmt
+        )
         loaded[fmt] = _read(path, kind_name)
     reference = loaded[LandingFormat.CSV_UTF8]
     assert len(reference) == len(rows)
