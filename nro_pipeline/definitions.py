@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from nro_pipeline.automation import build_annual_schedule, build_landing_sensor
 from nro_pipeline.dbt_models import DBT_EXECUTABLE, dbt_project, nro_dbt_models
 from nro_pipeline.ingestion_assets import gx_checks, landing_files, raw_assets
 from nro_pipeline.landing_zone import LandingZoneResource
@@ -36,6 +37,10 @@ defs = dg.Definitions(
     assets=[*landing_files, *raw_assets, nro_dbt_models],
     asset_checks=gx_checks,
     jobs=[annual_refresh_job, land_and_validate_job, build_models_job],
+    schedules=[build_annual_schedule(annual_refresh_job)],
+    sensors=[
+        build_landing_sensor(annual_refresh_job, results_year_partitions.get_partition_keys())
+    ],
     resources={
         "landing": LandingZoneResource(),
         "warehouse": WarehouseResource(),

@@ -1,0 +1,74 @@
+"""The annual schedule and the landing sensor, evaluated with Dagster's test APIs."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from nro_pipeline.definitions import defs
+
+
+@pytest.fixture
+def landing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "landing"
+    for year in (2023, 2024):
+        (root / str(year)).mkdir(parents=True)
+        (root / str(year) / "schools.csv").write_text("school_id\nS1\n", encoding="utf-8")
+    monkeypatch.setenv("NRO_LANDING_DIR", str(root))
+    return root
+
+
+def _sensor_requests(cursor: str | None) -> tuple[list[dg.RunRequest], str | None]:
+    sensor = defs.get_sensor_def("landing_zone_sensor")
+    context = dg.build_sensor_context(cursor=cursor, definitions=defs)
+    result = sensor.evaluate_tick(context)
+    return list(result.run_requests or []), result.cursor
+
+
+def test_sensor_requests_each_landed_year_once_then_nothing(landing: Path) -> None:
+    requests, cursor = _sensor_requests(None)
+    assert sorted(r.partition_key for r in requests) == ["2023", "2024"]
+    assert all(r.job_name in (None, "annual_refresh") for r in requests)
+    requests, cursor_again = _sensor_requests(cursor)
+    assert requests == [] and cursor_again == cursor
+
+
+def test_sensor_requests_only_the_year_whose_file_changed(landing: Path) -> None:
+    _, cursor = _sensor_requests(None)
+    changed = landing / "2024" / "vpr_results.csv"
+    changed.write_text("school_id\n", encoding="utf-8")
+    requests, _ = _sensor_requests(cursor)
+    assert [r.partition_key for r in requests] == ["2024"]
+
+
+def test_sensor_ignores_files_still_being_written(landing: Path) -> None:
+    _, cursor = _sensor_requests(None)
+    (landing / "2023" / ".gia_results.csv.part").write_text("half", encoding="utf-8")
+    os.utime(landing / "2023")
+    requests, _ = _sensor_requests(cursor)
+    assert requests == []
+
+
+def test_annual_schedule_refreshes_the_latest_year(landing: Path) -> None:
+    schedule = defs.get_schedule_def("annual_refresh_schedule")
+    assert schedule.cron_schedule == "0 6 1 9 *"
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2024, 9, 1, 6, 0),
+        repository_def=defs.get_repository_def(),
+    )
+    requests = schedule.evaluate_tick(context).run_requests
+    assert [r.partition_key for r in requests] == ["2024"]
+    assert requests[0].run_key == "annual-2024-2024-09-01"
+
+
+def test_annual_schedule_skips_an_empty_landing_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NRO_LANDING_DIR", str(tmp_path / "nothing"))
+    schedule = defs.get_schedule_def("annual_refresh_schedule")
+    result = schedule.evaluate_tick(dg.build_schedule_context())
+    assert not result.run_requests and result.skip_message
