@@ -7,6 +7,7 @@ from dagster_dbt import DbtCliResource
 
 from nro_pipeline.automation import build_annual_schedule, build_landing_sensor
 from nro_pipeline.dbt_models import DBT_EXECUTABLE, dbt_project, nro_dbt_models
+from nro_pipeline.freshness import marts_not_older_than_landing
 from nro_pipeline.ingestion_assets import gx_checks, landing_files, raw_assets
 from nro_pipeline.landing_zone import LandingZoneResource
 from nro_pipeline.partitions import results_year_partitions
@@ -33,11 +34,26 @@ build_models_job = dg.define_asset_job(
     description="dbt build of every model for the selected results years (one dbt run).",
 )
 
+# Warns (check marts_not_older_than_landing) when a landing file is newer than the marts built from it.
+landing_freshness_job = dg.define_asset_job(
+    name="check_landing_freshness",
+    selection=dg.AssetSelection.checks(marts_not_older_than_landing),
+    description="Are any year's marts older than its landing files?",
+)
+
 defs = dg.Definitions(
     assets=[*landing_files, *raw_assets, nro_dbt_models],
-    asset_checks=gx_checks,
-    jobs=[annual_refresh_job, land_and_validate_job, build_models_job],
-    schedules=[build_annual_schedule(annual_refresh_job)],
+    asset_checks=[*gx_checks, marts_not_older_than_landing],
+    jobs=[annual_refresh_job, land_and_validate_job, build_models_job, landing_freshness_job],
+    schedules=[
+        build_annual_schedule(annual_refresh_job),
+        dg.ScheduleDefinition(
+            name="daily_landing_freshness",
+            job=landing_freshness_job,
+            cron_schedule="0 7 * * *",
+            execution_timezone="Europe/Moscow",
+        ),
+    ],
     sensors=[
         build_landing_sensor(annual_refresh_job, results_year_partitions.get_partition_keys())
     ],

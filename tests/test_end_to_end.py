@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
+from nro_pipeline.definitions import defs
+from nro_pipeline.landing_zone import LandingZoneResource
+from nro_pipeline.warehouse import WarehouseResource
 from tests.conftest import REGION_YEARS, RunResult, nro, query
 
 
@@ -179,3 +184,23 @@ def test_partners_respect_every_constraint(region_run: tuple[Path, RunResult]) -
                           AND l.on_initial_list AND l.year BETWEEN m.year - 2 AND m.year))""",
     )
     assert violations == []
+
+
+def test_freshness_check_flags_a_landing_file_newer_than_the_marts(
+    planted_region: Path, region_run: tuple[Path, RunResult], tmp_path: Path
+) -> None:
+    warehouse, _ = region_run
+    landing = tmp_path / "landing"
+    shutil.copytree(planted_region, landing)
+    os.utime(landing / "2023" / "vpr_results.csv")  # delivered again after the run
+    job = defs.resolve_job_def("check_landing_freshness")
+    result = job.execute_in_process(
+        resources={
+            "landing": LandingZoneResource(path=str(landing)),
+            "warehouse": WarehouseResource(path=str(warehouse)),
+        }
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    assert not evaluation.passed
+    assert evaluation.description.startswith("Refresh years 2023:")
+    assert "vpr_results.csv (2023) changed after it was landed" in evaluation.description

@@ -1,0 +1,86 @@
+"""Which years' marts are older than what sits in the landing zone.
+
+A landing file is newer than the warehouse when it was modified after the year's copy of that kind
+was landed, or when nothing of that kind has been landed for the year at all.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from nro_pipeline.file_kinds import FILE_KINDS
+from nro_pipeline.landing_reader import SUFFIXES, landing_years
+from nro_pipeline.landing_zone import LandingZoneResource
+from nro_pipeline.raw_loader import RAW_SCHEMA
+from nro_pipeline.settings import WAREHOUSE_POOL
+from nro_pipeline.warehouse import WarehouseResource
+
+
+@dataclass(frozen=True)
+class StaleFile:
+    year: int
+    path: Path
+    why: str
+
+
+def stale_files(landing_dir: Path, con: duckdb.DuckDBPyConnection) -> list[StaleFile]:
+    try:
+        landed = {
+            (year, kind): loaded_at
+            for year, kind, loaded_at in con.execute(
+                f"SELECT year, kind, loaded_at FROM {RAW_SCHEMA}.landed_files"
+            ).fetchall()
+        }
+    except duckdb.CatalogException:
+        landed = {}
+    stale = []
+    for year in landing_years(landing_dir):
+        for kind in FILE_KINDS:
+            for suffix in SUFFIXES:
+                path = landing_dir / str(year) / f"{kind}{suffix}"
+                if not path.exists():
+                    continue
+                loaded_at = landed.get((year, kind))
+                modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+                if loaded_at is None:
+                    stale.append(StaleFile(year, path, "never landed"))
+                elif modified > loaded_at:
+                    stale.append(
+                        StaleFile(
+                            year,
+                            path,
+                            f"changed after it was landed at {loaded_at:%Y-%m-%d %H:%M} UTC",
+                        )
+                    )
+    return stale
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "mart_indicators"]),
+    name="marts_not_older_than_landing",
+    pool=WAREHOUSE_POOL,
+    description="Warns when a landing file is newer than what the year's marts were built from.",
+)
+def marts_not_older_than_landing(
+    landing: LandingZoneResource, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    if not Path(warehouse.path).exists():
+        stale: list[StaleFile] = []
+    else:
+        with warehouse.connect(read_only=True) as con:
+            stale = stale_files(Path(landing.path), con)
+    years = sorted({s.year for s in stale})
+    return dg.AssetCheckResult(
+        passed=not stale,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            "Marts are up to date with the landing zone."
+            if not stale
+            else f"Refresh years {', '.join(map(str, years))}: "
+            + "; ".join(f"{s.path.name} ({s.year}) {s.why}" for s in stale)
+        ),
+        metadata={"stale_years": ", ".join(map(str, years)) or "none"},
+    )
