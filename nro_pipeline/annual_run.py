@@ -37,6 +37,21 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
+class _Progress:
+    """Step counter: a bar in front of each step line on a terminal, plain lines elsewhere (CI)."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self.bar = sys.stdout.isatty() and not os.environ.get("CI")
+
+    def step(self, text: str, finished: bool = True) -> None:
+        self.done += finished
+        if self.bar:
+            filled = round(20 * self.done / max(self.total, 1))
+            text = f"[{'#' * filled}{'.' * (20 - filled)}] {self.done}/{self.total} {text}"
+        _say(text)
+
+
 def _instance() -> dg.DagsterInstance:
     """The persistent instance when DAGSTER_HOME is set (runs then show in `dagster dev`)."""
     return (
@@ -70,9 +85,18 @@ def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
                     error = error.cause
                 messages.append(error.message.strip())
     for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed:
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             messages.append(evaluation.description or f"check {evaluation.check_name} failed")
     return messages
+
+
+def _check_warnings(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Failed WARN-severity checks (e.g. landing files newer than the marts): said, not fatal."""
+    return [
+        evaluation.description or f"check {evaluation.check_name} warns"
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    ]
 
 
 def _empty_files(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -113,12 +137,14 @@ def run_years(years: list[int] | None, dbt_overrides: dict[str, Any], verbose: b
     instance = _instance()
     outcomes = {year: YearOutcome(year) for year in years}
 
+    # land+validate per year, then at least one dbt build
+    progress = _Progress(total=len(years) + 1)
     land = defs.resolve_job_def("land_and_validate")
     for year in years:
         if str(year) not in partition_keys:
             outcomes[year].problems.append(f"{year} is not a results-year partition")
             continue
-        _say(f"[{year}] landing and validating 4 files …")
+        progress.step(f"[{year}] landing and validating 4 files …", finished=False)
         started = time.monotonic()
         result = land.execute_in_process(
             partition_key=str(year),
@@ -131,13 +157,17 @@ def run_years(years: list[int] | None, dbt_overrides: dict[str, Any], verbose: b
         for warning in outcomes[year].warnings:
             _say(f"[{year}] warning: {warning}")
         status = "ok" if outcomes[year].passed else "BLOCKED"
-        _say(f"[{year}] landing and validation: {status} ({time.monotonic() - started:.1f} s)")
+        progress.step(
+            f"[{year}] landing and validation: {status} ({time.monotonic() - started:.1f} s)"
+        )
 
     passed = [y for y in years if outcomes[y].passed]
     build = defs.resolve_job_def("build_models")
-    for first, last in _contiguous_ranges(passed, partition_keys):
+    ranges = _contiguous_ranges(passed, partition_keys)
+    progress.total = len(years) + max(len(ranges), 1)
+    for first, last in ranges:
         label = first if first == last else f"{first}–{last}"
-        _say(f"[{label}] dbt build of staging, facts and marts …")
+        progress.step(f"[{label}] dbt build of staging, facts and marts …", finished=False)
         started = time.monotonic()
         # dagster-dbt echoes every dbt log line to stdout: keep it for --verbose or a failure.
         dbt_log = io.StringIO()
@@ -152,26 +182,28 @@ def run_years(years: list[int] | None, dbt_overrides: dict[str, Any], verbose: b
                 },
             )
         problems = _failures(result)
+        for warning in _check_warnings(result):
+            progress.step(f"[{label}] warning: {warning}", finished=False)
         if problems and not verbose:
             _say("\n".join(dbt_log.getvalue().splitlines()[-40:]))
         for year in range(int(first), int(last) + 1):
             if year in outcomes:
                 outcomes[year].problems.extend(problems)
         status = "ok" if not problems else "FAILED"
-        _say(f"[{label}] models: {status} ({time.monotonic() - started:.1f} s)")
+        progress.step(f"[{label}] models: {status} ({time.monotonic() - started:.1f} s)")
 
     return _report(outcomes)
 
 
 def _report(outcomes: dict[int, YearOutcome]) -> int:
-    from nro_pipeline.run_summary import list_counts
+    from nro_pipeline.run_summary import year_figures
 
-    counts = list_counts(settings.warehouse_path(), [y for y, o in outcomes.items() if o.passed])
+    figures = year_figures(settings.warehouse_path(), [y for y, o in outcomes.items() if o.passed])
     _say("")
     _say("Summary")
     for year, outcome in sorted(outcomes.items()):
         if outcome.passed:
-            _say(f"  {year}: refreshed — {counts.get(year, 'no')} schools on the initial list")
+            _say(f"  {year}: refreshed — {figures.get(year, 'no marts found')}")
             for warning in outcome.warnings:
                 _say(f"      warning: {warning}")
         else:

@@ -6,18 +6,34 @@ from pathlib import Path
 
 import duckdb
 
+_YEAR_FIGURES = """
+    SELECT l.year,
+           count(*) FILTER (WHERE l.on_initial_list) AS listed,
+           count(*) FILTER (WHERE c.cluster = 'resilient') AS resilient,
+           count(*) FILTER (WHERE c.cluster = 'at_risk') AS at_risk,
+           count(*) FILTER (WHERE c.cluster = 'crisis') AS crisis,
+           (SELECT count(*) FROM marts.mart_partner_matches m
+             WHERE m.year = l.year AND m.partner_id IS NOT NULL) AS matched
+    FROM marts.mart_low_results l
+    LEFT JOIN marts.mart_school_clusters c USING (school_id, year)
+    WHERE l.year IN (SELECT unnest(?))
+    GROUP BY l.year
+"""
 
-def list_counts(warehouse: Path, years: list[int]) -> dict[int, int]:
-    """Schools on the initial list per year."""
+
+def year_figures(warehouse: Path, years: list[int]) -> dict[int, str]:
+    """One line per refreshed year: the list, the clusters and the partner pairs."""
     if not years or not warehouse.exists():
         return {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         try:
-            rows = con.execute(
-                "SELECT year, count(*) FILTER (WHERE on_initial_list) FROM marts.mart_low_results "
-                "WHERE year IN (SELECT unnest(?)) GROUP BY year",
-                [years],
-            ).fetchall()
+            rows = con.execute(_YEAR_FIGURES, [years]).fetchall()
         except duckdb.CatalogException:
             return {}
-    return {int(year): int(count) for year, count in rows}
+    return {
+        int(year): (
+            f"{listed} schools on the initial list, {matched} partner pairs; clusters: "
+            f"{resilient} resilient, {at_risk} at risk, {crisis} crisis"
+        )
+        for year, listed, resilient, at_risk, crisis, matched in rows
+    }
