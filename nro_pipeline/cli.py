@@ -63,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
         help="methodology parameter for dbt, e.g. --var persistence_years=2",
     )
     run.add_argument("--verbose", action="store_true", help="show Dagster's own log lines")
+
+    export = commands.add_parser(
+        "export", help="the year's marts as an XLSX workbook for officials"
+    )
+    export.add_argument("--year", type=int, required=True, help="results year, e.g. 2024")
+    export.add_argument(
+        "--out", type=Path, help="workbook path (default: data/exports/nro_<year>.xlsx)"
+    )
+    export.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
     return parser
 
 
@@ -91,6 +100,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from nro_pipeline.annual_run import run_years
 
         return run_years(args.years, dict(args.var), verbose=args.verbose)
+    if args.command == "export":
+        from nro_pipeline.xlsx_export import ExportError, export_year
+
+        warehouse = (args.warehouse or settings.warehouse_path()).resolve()
+        try:
+            summary = export_year(warehouse, args.year, args.out)
+        except ExportError as error:
+            print(f"nro export: {error}", file=sys.stderr)
+            return 1
+        print(f"Workbook written to {summary.describe()}")
+        return 0
     return 2
 
 

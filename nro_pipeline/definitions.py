@@ -11,6 +11,7 @@ from nro_pipeline.freshness import marts_not_older_than_landing
 from nro_pipeline.ingestion_assets import gx_checks, landing_files, raw_assets
 from nro_pipeline.landing_zone import LandingZoneResource
 from nro_pipeline.partitions import results_year_partitions
+from nro_pipeline.report_assets import report_assets
 from nro_pipeline.warehouse import WarehouseResource
 
 # A year's whole refresh: land and check the four files, then build every dbt model of that year.
@@ -42,7 +43,7 @@ landing_freshness_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*landing_files, *raw_assets, nro_dbt_models],
+    assets=[*landing_files, *raw_assets, nro_dbt_models, *report_assets],
     asset_checks=[*gx_checks, marts_not_older_than_landing],
     jobs=[annual_refresh_job, land_and_validate_job, build_models_job, landing_freshness_job],
     schedules=[

@@ -1,0 +1,177 @@
+"""The Jinja2 template of the yearly HTML report (kept as a string so it ships inside the package).
+
+Self-contained on purpose: inline CSS and SVG, no scripts, no fonts or images from the network.
+Elements the tests count carry ids and classes: `#share-chart rect.bar`, `#scatter circle.point`,
+`#school-list tbody tr`, `#partners tbody tr`.
+"""
+
+REPORT_TEMPLATE = """{% macro table(t, id) %}
+<table id="{{ id }}">
+<thead><tr>{% for h in t.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in t.rows %}
+<tr>{% for cell in row %}<td{{ ' class="num"' | safe if cell is numeric_text }}>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody>
+</table>
+{% endmacro %}
+<!DOCTYPE html>
+<html lang="ru">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>ШНОР {{ report.year }}: отчёт о школах с низкими образовательными результатами</title>
+<style>
+  :root { --ink: #1f2933; --muted: #5f6b7a; --line: #d9dee4; --accent: #1f5f99; }
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 15px/1.45 "Liberation Sans", "DejaVu Sans", Arial, sans-serif;
+         color: var(--ink); background: #f6f7f9; }
+  main { max-width: 1200px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
+  h1 { font-size: 26px; margin: 0 0 4px; }
+  h2 { font-size: 20px; margin: 36px 0 8px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
+  p.lead, p.note { color: var(--muted); margin: 4px 0 12px; }
+  .cards { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 16px; }
+  .card { flex: 1 1 180px; border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; }
+  .card .value { font-size: 28px; font-weight: bold; color: var(--accent); }
+  .card .label { font-weight: bold; }
+  .card .cardnote { color: var(--muted); font-size: 13px; }
+  .charts { display: grid; grid-template-columns: 2fr 3fr; gap: 32px; align-items: start; }
+  .charts svg { width: 100%; height: auto; }
+  @media (max-width: 900px) { .charts { grid-template-columns: 1fr; } }
+  svg text { font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-serif; fill: var(--ink); }
+  svg .axis { stroke: #8a96a3; stroke-width: 1; }
+  svg .grid { stroke: #e7eaee; stroke-width: 1; }
+  svg .level { stroke: #8a96a3; stroke-dasharray: 5 4; }
+  svg .bar { fill: #9cb8d3; }
+  svg .bar.current { fill: var(--accent); }
+  svg .point { fill-opacity: 0.8; }
+  svg .point.listed { stroke: #000; stroke-width: 1.5; }
+  .legend { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 4px 0 0 48px; font-size: 14px; }
+  .legend .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 50%;
+                    margin-right: 6px; vertical-align: -1px; }
+  .legend .swatch.listed { background: #fff; border: 2px solid #000; }
+  table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin-top: 8px; }
+  th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+  th { background: #eef2f6; position: sticky; top: 0; }
+  td.num { text-align: right; white-space: nowrap; }
+  tbody tr:nth-child(even) { background: #fafbfc; }
+  footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
+  @media print { body { background: #fff; } main { padding: 0; } th { position: static; } }
+</style>
+</head>
+<body>
+<main>
+<h1>Школы с низкими образовательными результатами (ШНОР): {{ report.year }} год</h1>
+<p class="lead">Отчёт сформирован {{ report.generated }} по витринам хранилища nro_pipeline:
+  отбор по методике Рособрнадзора (приказ № 847 от 19.08.2020), индекс социального
+  благополучия школ (ИСБШ), кластеры школ и школы-партнёры.</p>
+
+<section id="counts">
+<h2>Основные показатели</h2>
+<div class="cards">
+{% for card in report.cards %}
+  <div class="card"><div class="value">{{ card.value }}</div><div class="label">{{ card.label }}</div>
+  {% if card.note %}<div class="cardnote">{{ card.note }}</div>{% endif %}</div>
+{% endfor %}
+</div>
+</section>
+
+<section id="charts">
+<div class="charts">
+<div>
+<h2>Доля школ в списке ШНОР по годам</h2>
+{% set c = report.share_chart %}
+<svg id="share-chart" role="img" aria-label="Доля школ в списке ШНОР по годам"
+     viewBox="0 0 {{ c.width }} {{ c.height }}">
+{% for t in c.y_ticks %}
+  <line class="grid" x1="{{ c.left }}" x2="{{ c.right }}" y1="{{ t.position }}" y2="{{ t.position }}"/>
+  <text x="{{ c.left - 6 }}" y="{{ t.position + 4 }}" text-anchor="end" font-size="12">{{ t.label }}</text>
+{% endfor %}
+  <line class="axis" x1="{{ c.left }}" x2="{{ c.right }}" y1="{{ c.bottom }}" y2="{{ c.bottom }}"/>
+{% for b in c.bars %}
+  <rect class="bar{{ ' current' if b.current }}" x="{{ b.x }}" y="{{ b.y }}" width="{{ b.width }}" height="{{ b.height }}"><title>{{ b.title }}</title></rect>
+  <text x="{{ b.x + b.width / 2 }}" y="{{ b.y - 6 }}" text-anchor="middle" font-size="12">{{ b.label }}</text>
+  <text x="{{ b.x + b.width / 2 }}" y="{{ c.bottom + 18 }}" text-anchor="middle" font-size="13"{{ ' font-weight="bold"' | safe if b.current }}>{{ b.category }}</text>
+{% endfor %}
+</svg>
+<p class="note">Доля школ реестра, включённых в предварительный список (критерий 1 или 2).</p>
+</div>
+
+<div>
+<h2>ИСБШ и результаты школ, кластеры</h2>
+{% set s = report.scatter %}
+<svg id="scatter" role="img" aria-label="ИСБШ и индекс образовательных результатов"
+     viewBox="0 0 {{ s.width }} {{ s.height }}">
+{% for t in s.y_ticks %}
+  <line class="grid" x1="{{ s.left }}" x2="{{ s.right }}" y1="{{ t.position }}" y2="{{ t.position }}"/>
+  <text x="{{ s.left - 6 }}" y="{{ t.position + 4 }}" text-anchor="end" font-size="12">{{ t.label }}</text>
+{% endfor %}
+{% for t in s.x_ticks %}
+  <line class="grid" x1="{{ t.position }}" x2="{{ t.position }}" y1="{{ s.top }}" y2="{{ s.bottom }}"/>
+  <text x="{{ t.position }}" y="{{ s.bottom + 18 }}" text-anchor="middle" font-size="12">{{ t.label }}</text>
+{% endfor %}
+{% for t in s.level_lines %}
+  <line class="level" x1="{{ s.left }}" x2="{{ s.right }}" y1="{{ t.position }}" y2="{{ t.position }}"/>
+  <text x="{{ s.right - 4 }}" y="{{ t.position - 4 }}" text-anchor="end" font-size="11">{{ t.label }}</text>
+{% endfor %}
+  <line class="axis" x1="{{ s.left }}" x2="{{ s.right }}" y1="{{ s.bottom }}" y2="{{ s.bottom }}"/>
+  <line class="axis" x1="{{ s.left }}" x2="{{ s.left }}" y1="{{ s.top }}" y2="{{ s.bottom }}"/>
+{% for p in s.points %}
+  <circle class="point{{ ' listed' if p.listed }}" data-cluster="{{ p.cluster }}" cx="{{ p.x }}" cy="{{ p.y }}" r="{{ 5 if p.listed else 4 }}" fill="{{ p.colour }}"><title>{{ p.title }}</title></circle>
+{% endfor %}
+  <text x="{{ (s.left + s.right) / 2 }}" y="{{ s.height - 10 }}" text-anchor="middle" font-size="13">ИСБШ (больше — благополучнее социальные условия)</text>
+  <text transform="translate(16 {{ (s.top + s.bottom) / 2 }}) rotate(-90)" text-anchor="middle" font-size="13">Индекс образовательных результатов (ИОР)</text>
+</svg>
+<div class="legend">
+{% for item in report.legend %}
+  <span data-cluster="{{ item.cluster }}"><span class="swatch" style="background: {{ item.colour }}"></span>{{ item.label }} — {{ item.count }}</span>
+{% endfor %}
+  <span><span class="swatch listed"></span>в списке ШНОР</span>
+</div>
+<p class="note">Точка — школа с ИСБШ и ИОР ({{ s.points | length }}). Резильентные школы —
+  высокие результаты в нейтральных или неблагоприятных условиях — кандидаты в школы-партнёры.</p>
+</div>
+</div>
+</section>
+
+<section id="indicators">
+<h2>Показатели проекта по годам</h2>
+{{ table(report.indicators, "indicator-table") }}
+</section>
+
+<section>
+<h2>Список ШНОР на {{ report.year }} год ({{ report.school_list.rows | length }})</h2>
+{% if report.school_list.rows %}
+{{ table(report.school_list, "school-list") }}
+{% else %}
+<p class="note">В {{ report.year }} году ни одна школа не вошла в список.</p>
+{% endif %}
+</section>
+
+<section>
+<h2>Школы-партнёры (подобрано пар: {{ report.pairs_matched }})</h2>
+{% if report.partners.rows %}
+{{ table(report.partners, "partners") }}
+{% else %}
+<p class="note">Нет школ в списке — партнёры не подбирались.</p>
+{% endif %}
+</section>
+
+<section>
+<h2>Динамика когорт ВПР ({{ report.year - 1 }} → {{ report.year }})</h2>
+{% if report.cohorts.rows %}
+<p class="note">Один и тот же класс в двух годах подряд: положительная динамика — доля отметок «2»
+  снизилась не меньше чем на пороговое значение, отрицательная — выросла.</p>
+{{ table(report.cohorts, "cohorts") }}
+{% else %}
+<p class="note">Нет данных: для динамики нужны результаты ВПР предыдущего года.</p>
+{% endif %}
+</section>
+
+<footer>nro_pipeline · витрины marts.mart_low_results, mart_school_clusters, mart_partner_matches,
+  mart_isbsh, mart_cohort_dynamics, mart_indicators · {{ report.year }}</footer>
+</main>
+</body>
+</html>
+"""
