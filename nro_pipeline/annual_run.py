@@ -20,6 +20,7 @@ import dagster as dg
 
 from nro_pipeline import settings
 from nro_pipeline.landing_reader import landing_years
+from nro_pipeline.working_copy import WarehouseBusyError, WorkingCopy
 
 
 @dataclass
@@ -124,15 +125,38 @@ def _contiguous_ranges(years: list[int], partition_keys: list[str]) -> list[tupl
 
 
 def run_years(years: list[int] | None, dbt_overrides: dict[str, Any], verbose: bool = False) -> int:
-    from nro_pipeline.definitions import defs
-    from nro_pipeline.partitions import results_year_partitions
-
     landing = settings.landing_dir()
     years = years or landing_years(landing)
-    _say(f"nro run: landing {landing}, warehouse {settings.warehouse_path()}")
+    warehouse = settings.warehouse_path()
+    _say(f"nro run: landing {landing}, warehouse {warehouse}")
     if not years:
         _say(f"No results-year folders (e.g. {landing}/2024) found: nothing to run.")
         return 1
+    try:
+        with WorkingCopy(warehouse) as copy:
+            # The Dagster resources read NRO_WAREHOUSE when the definitions load, just below.
+            settings.export_warehouse_path(copy.path)
+            outcomes, models_built = _refresh(years, dbt_overrides, verbose)
+            if models_built:
+                copy.commit()
+            else:
+                _say("Nothing published: the warehouse stays as it was before this run.")
+    except WarehouseBusyError as error:
+        print(f"nro run: {error}", file=sys.stderr)
+        return 1
+    finally:
+        settings.export_warehouse_path(warehouse)
+    return _report(outcomes)
+
+
+def _refresh(
+    years: list[int], dbt_overrides: dict[str, Any], verbose: bool
+) -> tuple[dict[int, YearOutcome], bool]:
+    """Land and check each year, then build the passing years; False when a model build failed."""
+    from nro_pipeline.definitions import defs
+    from nro_pipeline.partitions import results_year_partitions
+
+    models_built = True
     partition_keys = results_year_partitions.get_partition_keys()
     instance = _instance()
     outcomes = {year: YearOutcome(year) for year in years}
@@ -182,6 +206,7 @@ def run_years(years: list[int] | None, dbt_overrides: dict[str, Any], verbose: b
                 },
             )
         problems = _failures(result)
+        models_built = models_built and not problems
         for warning in _check_warnings(result):
             progress.step(f"[{label}] warning: {warning}", finished=False)
         if problems and not verbose:
@@ -191,8 +216,7 @@ def run_years(years: list[int] | None, dbt_overrides: dict[str, Any], verbose: b
                 outcomes[year].problems.extend(problems)
         status = "ok" if not problems else "FAILED"
         progress.step(f"[{label}] models: {status} ({time.monotonic() - started:.1f} s)")
-
-    return _report(outcomes)
+    return outcomes, models_built
 
 
 def _report(outcomes: dict[int, YearOutcome]) -> int:

@@ -8,6 +8,8 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator, Mapping
+from functools import cached_property
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from packaging.version import Version
 
 from nro_pipeline import settings
 from nro_pipeline.partitions import results_year_partitions
@@ -53,10 +56,19 @@ def _manifest_is_stale(project: DbtProject) -> bool:
 def prepare_manifest(project: DbtProject = dbt_project) -> Path:
     """Parse the dbt project when its manifest is missing or older than the sources."""
     if _manifest_is_stale(project):
-        DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+        NroDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
             ["parse", "--quiet"], target_path=project.target_path
         ).wait()
     return project.manifest_path
+
+
+class NroDbtCliResource(DbtCliResource):
+    """dagster-dbt asks `dbt --version` before every command, which takes seconds and looks up the
+    latest release online; the installed dbt-core's version is the answer, offline."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(installed_version("dbt-core"))
 
 
 class NroDbtTranslator(DagsterDbtTranslator):
@@ -97,7 +109,7 @@ def dbt_vars(years: list[int], overrides_json: str) -> dict[str, Any]:
 )
 def nro_dbt_models(
     context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
+    dbt: NroDbtCliResource,
     warehouse: WarehouseResource,
     config: DbtVarsConfig,
 ) -> Iterator[Any]:
@@ -106,4 +118,11 @@ def nro_dbt_models(
     settings.export_warehouse_path(warehouse.path)
     variables = dbt_vars(years, config.vars_json)
     context.log.info(f"dbt build for results years {years} with vars {variables}")
-    yield from dbt.cli(["build", "--vars", json.dumps(variables)], context=context).stream()
+    # Unit tests check the methodology, not the data: pytest runs them once (tests/test_dbt_unit_tests.py),
+    # production runs skip them. One target path keeps dbt's partial parse between runs; runs
+    # never overlap (pool nro_warehouse).
+    yield from dbt.cli(
+        ["build", "--vars", json.dumps(variables), "--exclude-resource-type", "unit_test"],
+        context=context,
+        target_path=dbt_project.target_path,
+    ).stream()

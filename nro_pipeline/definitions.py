@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from nro_pipeline.automation import build_annual_schedule, build_landing_sensor
-from nro_pipeline.dbt_models import DBT_EXECUTABLE, dbt_project, nro_dbt_models
+from nro_pipeline.dbt_models import (
+    DBT_EXECUTABLE,
+    NroDbtCliResource,
+    dbt_project,
+    nro_dbt_models,
+)
 from nro_pipeline.freshness import marts_not_older_than_landing
 from nro_pipeline.ingestion_assets import gx_checks, landing_files, raw_assets
 from nro_pipeline.landing_zone import LandingZoneResource
 from nro_pipeline.partitions import results_year_partitions
+from nro_pipeline.publishing import PublishedSnapshotResource, build_snapshot_asset
 from nro_pipeline.report_assets import report_assets
 from nro_pipeline.warehouse import WarehouseResource
+
+marts_snapshot = build_snapshot_asset(
+    [key for key in nro_dbt_models.keys if key.path[0] == "marts"], results_year_partitions
+)
 
 # A year's whole refresh: land and check the four files, then build every dbt model of that year.
 annual_refresh_job = dg.define_asset_job(
@@ -30,9 +39,9 @@ land_and_validate_job = dg.define_asset_job(
 )
 build_models_job = dg.define_asset_job(
     name="build_models",
-    selection=dg.AssetSelection.assets(nro_dbt_models),
+    selection=dg.AssetSelection.assets(nro_dbt_models, marts_snapshot),
     partitions_def=results_year_partitions,
-    description="dbt build of every model for the selected results years (one dbt run).",
+    description="dbt build of every model for the selected years (one dbt run), then publish for BI.",
 )
 
 # Warns (check marts_not_older_than_landing) when a landing file is newer than the marts built from it.
@@ -43,7 +52,7 @@ landing_freshness_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*landing_files, *raw_assets, nro_dbt_models, *report_assets],
+    assets=[*landing_files, *raw_assets, nro_dbt_models, marts_snapshot, *report_assets],
     asset_checks=[*gx_checks, marts_not_older_than_landing],
     jobs=[annual_refresh_job, land_and_validate_job, build_models_job, landing_freshness_job],
     schedules=[
@@ -61,7 +70,8 @@ defs = dg.Definitions(
     resources={
         "landing": LandingZoneResource(),
         "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "published": PublishedSnapshotResource(),
+        "dbt": NroDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
     # DuckDB takes one writer process: steps of a run go one after another in one process.
     executor=dg.in_process_executor,

@@ -15,8 +15,10 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 LANDING_DIR_ENV = "NRO_LANDING_DIR"
 WAREHOUSE_ENV = "NRO_WAREHOUSE"
+PUBLISHED_ENV = "NRO_PUBLISHED"
 DEFAULT_LANDING_DIR = PROJECT_ROOT / "data" / "landing"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "warehouse" / "nro.duckdb"
+DEFAULT_PUBLISHED = PROJECT_ROOT / "data" / "warehouse" / "published" / "nro_marts.duckdb"
 
 # The pool every asset and check that opens the DuckDB file belongs to (see dagster.yaml).
 WAREHOUSE_POOL = "nro_warehouse"
@@ -37,6 +39,10 @@ def landing_dir() -> Path:
 
 def warehouse_path() -> Path:
     return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE).resolve()
+
+
+def published_path() -> Path:
+    return Path(os.environ.get(PUBLISHED_ENV) or DEFAULT_PUBLISHED).resolve()
 
 
 def export_warehouse_path(path: str | Path) -> None:
