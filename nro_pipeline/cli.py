@@ -72,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="workbook path (default: data/exports/nro_<year>.xlsx)"
     )
     export.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
+
+    docs = commands.add_parser("docs", help="the dbt documentation site as one static HTML file")
+    docs.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
+    docs.add_argument("--out", type=Path, default=settings.PROJECT_ROOT / "data" / "docs")
     return parser
 
 
@@ -110,6 +114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"nro export: {error}", file=sys.stderr)
             return 1
         print(f"Workbook written to {summary.describe()}")
+        return 0
+    if args.command == "docs":
+        from nro_pipeline.dbt_docs import generate_docs
+
+        _use_paths(warehouse=args.warehouse)
+        args.out.mkdir(parents=True, exist_ok=True)
+        page = generate_docs(settings.warehouse_path(), args.out.resolve())
+        print(f"dbt docs written to {page} (open it in a browser; no server needed)")
         return 0
     return 2
 
