@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -89,6 +90,8 @@ def _use_paths(landing: Path | None = None, warehouse: Path | None = None) -> No
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Dagster flags features it still calls beta (backfill policies); users need not see that.
+    warnings.filterwarnings("ignore", message=r".*(beta|preview).*", category=Warning)
     args = _parser().parse_args(argv)
     if args.command == "sample":
         from nro_pipeline.sample_region import generate_region

@@ -39,9 +39,9 @@ land_and_validate_job = dg.define_asset_job(
 )
 build_models_job = dg.define_asset_job(
     name="build_models",
-    selection=dg.AssetSelection.assets(nro_dbt_models, marts_snapshot),
+    selection=dg.AssetSelection.assets(nro_dbt_models, marts_snapshot, *report_assets),
     partitions_def=results_year_partitions,
-    description="dbt build of every model for the selected years (one dbt run), then publish for BI.",
+    description="dbt build of every model for the selected years (one dbt run), then publish for BI and write the reports.",
 )
 
 # Warns (check marts_not_older_than_landing) when a landing file is newer than the marts built from it.

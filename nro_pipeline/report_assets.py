@@ -55,27 +55,35 @@ def build_html_report_asset() -> dg.AssetsDefinition:
         ),
         deps=[mart_key(name) for name in HTML_REPORT_MARTS],
         partitions_def=results_year_partitions,
+        # one run may cover many years (nro run, backfills): one report per year of the run
+        backfill_policy=dg.BackfillPolicy.single_run(),
         group_name=REPORTS_GROUP,
         pool=WAREHOUSE_POOL,
     )
     def html_report(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        year = int(context.partition_key)
-        try:
-            with warehouse.connect(read_only=True) as con:
-                path, data = write_report(con, year, reports_dir(), warehouse.path)
-        except ReportError as error:
-            raise dg.Failure(description=str(error), allow_retries=False) from None
-        return dg.MaterializeResult(
-            metadata={
-                "path": dg.MetadataValue.path(str(path)),
-                "schools_on_list": dg.MetadataValue.int(data.schools_listed),
-                "pairs_matched": dg.MetadataValue.int(data.pairs_matched),
-                "scatter_points": dg.MetadataValue.int(len(data.scatter.points)),
-                "preview": dg.MetadataValue.md(preview_markdown(data)),
-            }
-        )
+        pages, listed, matched = {}, {}, {}
+        for key in context.partition_keys:
+            try:
+                with warehouse.connect(read_only=True) as con:
+                    path, data = write_report(con, int(key), reports_dir(), warehouse.path)
+            except ReportError as error:
+                raise dg.Failure(description=str(error), allow_retries=False) from None
+            pages[key], listed[key], matched[key] = (
+                str(path),
+                data.schools_listed,
+                data.pairs_matched,
+            )
+        metadata: dict[str, object] = {
+            "pages": dg.MetadataValue.json(pages),
+            "schools_on_list": dg.MetadataValue.json(listed),
+            "pairs_matched": dg.MetadataValue.json(matched),
+        }
+        if len(pages) == 1:  # a single year: link the page and preview it in the UI
+            metadata["path"] = dg.MetadataValue.path(pages[key])
+            metadata["preview"] = dg.MetadataValue.md(preview_markdown(data))
+        return dg.MaterializeResult(metadata=metadata)
 
     return html_report
 
@@ -90,25 +98,29 @@ def build_xlsx_export_asset() -> dg.AssetsDefinition:
         ),
         deps=[mart_key(name) for name in XLSX_EXPORT_MARTS],
         partitions_def=results_year_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
         group_name=REPORTS_GROUP,
         pool=WAREHOUSE_POOL,
     )
     def xlsx_export(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        year = int(context.partition_key)
-        try:
-            with warehouse.connect(read_only=True) as con:
-                summary = export_from_connection(
-                    con, year, default_output_path(year), warehouse.path
-                )
-        except ExportError as error:
-            raise dg.Failure(description=str(error), allow_retries=False) from None
+        workbooks, listed = {}, {}
+        for key in context.partition_keys:
+            year = int(key)
+            try:
+                with warehouse.connect(read_only=True) as con:
+                    summary = export_from_connection(
+                        con, year, default_output_path(year), warehouse.path
+                    )
+            except ExportError as error:
+                raise dg.Failure(description=str(error), allow_retries=False) from None
+            workbooks[key] = str(summary.path)
+            listed[key] = summary.rows_per_sheet[LIST_SHEET.title]
         return dg.MaterializeResult(
             metadata={
-                "path": dg.MetadataValue.path(str(summary.path)),
-                "schools_on_list": dg.MetadataValue.int(summary.rows_per_sheet[LIST_SHEET.title]),
-                "rows_per_sheet": dg.MetadataValue.json(summary.rows_per_sheet),
+                "workbooks": dg.MetadataValue.json(workbooks),
+                "schools_on_list": dg.MetadataValue.json(listed),
             }
         )
 

@@ -237,6 +237,6 @@ def test_html_report_asset(
         warehouse,
         "select count(*) from marts.mart_low_results where year = ? and on_initial_list",
     )
-    assert metadata["schools_on_list"].value == listed
+    assert metadata["schools_on_list"].value == {"2024": listed}
     assert "| Код ОО | Наименование ОО | Муниципалитет |" in metadata["preview"].value
     assert "T_C1" in metadata["preview"].value

@@ -272,6 +272,6 @@ def test_xlsx_export_asset(
     assert result.success
     [event] = result.get_asset_materialization_events()
     metadata = event.materialization.metadata
-    assert metadata["path"].value == str(tmp_path / "nro_2024.xlsx")
-    assert metadata["schools_on_list"].value == _listed(warehouse)
+    assert metadata["workbooks"].value == {"2024": str(tmp_path / "nro_2024.xlsx")}
+    assert metadata["schools_on_list"].value == {"2024": _listed(warehouse)}
     assert openpyxl.load_workbook(tmp_path / "nro_2024.xlsx").sheetnames == SHEET_TITLES
