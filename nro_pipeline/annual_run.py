@@ -100,16 +100,15 @@ def _check_warnings(result: dg.ExecuteInProcessResult) -> list[str]:
     ]
 
 
-def _empty_files(result: dg.ExecuteInProcessResult) -> list[str]:
-    """Files that had a header and no rows: valid, but worth a warning (SPEC §5)."""
-    warnings = []
+def _landing_metadata(result: dg.ExecuteInProcessResult, key: str) -> list[str]:
+    """Lines the raw assets recorded under `key`: "warnings" (a header-only file, SPEC §5) or
+    "notes" (same content as already landed: not reloaded)."""
+    lines = []
     for event in result.get_asset_materialization_events():
-        metadata = event.materialization.metadata
-        rows = metadata.get("rows")
-        if rows is not None and rows.value == 0:
-            source = metadata["source_file"].value
-            warnings.append(f"{source}: header only, no rows — this year had no such data.")
-    return warnings
+        text = event.materialization.metadata.get(key)
+        if text is not None and text.value != "none":
+            lines.extend(text.value.splitlines())
+    return lines
 
 
 def _contiguous_ranges(years: list[int], partition_keys: list[str]) -> list[tuple[str, str]]:
@@ -124,7 +123,13 @@ def _contiguous_ranges(years: list[int], partition_keys: list[str]) -> list[tupl
     return ranges
 
 
-def run_years(years: list[int] | None, dbt_overrides: dict[str, Any], verbose: bool = False) -> int:
+def run_years(
+    years: list[int] | None,
+    dbt_overrides: dict[str, Any],
+    verbose: bool = False,
+    fresh: bool = False,
+) -> int:
+    """Refresh the years (default: every landed year); `fresh` rebuilds from an empty warehouse."""
     landing = settings.landing_dir()
     years = years or landing_years(landing)
     warehouse = settings.warehouse_path()
@@ -133,7 +138,7 @@ def run_years(years: list[int] | None, dbt_overrides: dict[str, Any], verbose: b
         _say(f"No results-year folders (e.g. {landing}/2024) found: nothing to run.")
         return 1
     try:
-        with WorkingCopy(warehouse) as copy:
+        with WorkingCopy(warehouse, fresh=fresh) as copy:
             # The Dagster resources read NRO_WAREHOUSE when the definitions load, just below.
             settings.export_warehouse_path(copy.path)
             outcomes, models_built = _refresh(years, dbt_overrides, verbose)
@@ -177,7 +182,10 @@ def _refresh(
             run_config=_run_config(verbose),
         )
         outcomes[year].problems.extend(_failures(result))
-        outcomes[year].warnings.extend(_empty_files(result))
+        outcomes[year].warnings.extend(_landing_metadata(result, "warnings"))
+        outcomes[year].warnings.extend(_check_warnings(result))
+        for note in _landing_metadata(result, "notes"):
+            _say(f"[{year}] {note}")
         for warning in outcomes[year].warnings:
             _say(f"[{year}] warning: {warning}")
         status = "ok" if outcomes[year].passed else "BLOCKED"

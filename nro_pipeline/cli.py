@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import warnings
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -64,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
         help="methodology parameter for dbt, e.g. --var persistence_years=2",
     )
     run.add_argument("--verbose", action="store_true", help="show Dagster's own log lines")
+    run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="re-create the whole warehouse from the archive of landed files alone",
+    )
+    run.add_argument(
+        "--as-of",
+        type=datetime.fromisoformat,
+        help="with --rebuild: the files as they had arrived at this time (ISO, UTC)",
+    )
 
     export = commands.add_parser(
         "export", help="the year's marts as an XLSX workbook for officials"
@@ -106,7 +118,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         _use_paths(args.landing, args.warehouse)
         from nro_pipeline.annual_run import run_years
 
-        return run_years(args.years, dict(args.var), verbose=args.verbose)
+        if not args.rebuild:
+            return run_years(args.years, dict(args.var), verbose=args.verbose)
+        from nro_pipeline.archive import archive_root, restore_landing
+
+        warehouse = settings.warehouse_path()
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="rebuild-landing-", dir=warehouse.parent) as folder:
+            restored = restore_landing(archive_root(), Path(folder), as_of=args.as_of)
+            print(f"nro run --rebuild: {len(restored)} files restored from {archive_root()}")
+            os.environ[settings.LANDING_DIR_ENV] = folder
+            return run_years(args.years, dict(args.var), verbose=args.verbose, fresh=True)
     if args.command == "export":
         from nro_pipeline.xlsx_export import ExportError, export_year
 

@@ -4,7 +4,9 @@ One `dbt build` per run covers every results year of the run (`context.partition
 `years`); the incremental models rebuild exactly those years.
 """
 
+import fcntl
 import json
+import os
 import shutil
 import sys
 from collections.abc import Iterator, Mapping
@@ -54,12 +56,26 @@ def _manifest_is_stale(project: DbtProject) -> bool:
 
 
 def prepare_manifest(project: DbtProject = dbt_project) -> Path:
-    """Parse the dbt project when its manifest is missing or older than the sources."""
-    if _manifest_is_stale(project):
-        NroDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-            ["parse", "--quiet"], target_path=project.target_path
-        ).wait()
+    """Parse the dbt project when its manifest is missing or older than the sources.
+
+    A lock file serialises processes that load the definitions at the same time (parallel tests,
+    `dagster dev` beside `nro run`), so none reads a half-written manifest.
+    """
+    project.target_path.mkdir(parents=True, exist_ok=True)
+    with (project.target_path / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _manifest_is_stale(project):
+            NroDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+                ["parse", "--quiet"], target_path=project.target_path
+            ).wait()
     return project.manifest_path
+
+
+def run_target_path() -> Path:
+    """Where `dbt build` writes its artifacts: one stable folder keeps dbt's partial parsing
+    between runs (runs of one warehouse never overlap: pool nro_warehouse); NRO_DBT_TARGET_DIR
+    separates pipelines that run side by side on other warehouses (e.g. parallel tests)."""
+    return Path(os.environ.get("NRO_DBT_TARGET_DIR") or dbt_project.target_path)
 
 
 class NroDbtCliResource(DbtCliResource):
@@ -119,10 +135,9 @@ def nro_dbt_models(
     variables = dbt_vars(years, config.vars_json)
     context.log.info(f"dbt build for results years {years} with vars {variables}")
     # Unit tests check the methodology, not the data: pytest runs them once (tests/test_dbt_unit_tests.py),
-    # production runs skip them. One target path keeps dbt's partial parse between runs; runs
-    # never overlap (pool nro_warehouse).
+    # production runs skip them.
     yield from dbt.cli(
         ["build", "--vars", json.dumps(variables), "--exclude-resource-type", "unit_test"],
         context=context,
-        target_path=dbt_project.target_path,
+        target_path=run_target_path(),
     ).stream()

@@ -31,7 +31,8 @@ def stale_files(landing_dir: Path, con: duckdb.DuckDBPyConnection) -> list[Stale
         landed = {
             (year, kind): loaded_at
             for year, kind, loaded_at in con.execute(
-                f"SELECT year, kind, loaded_at FROM {RAW_SCHEMA}.landed_files"
+                # an unchanged re-delivery is not reloaded, only seen: either counts as up to date
+                f"SELECT year, kind, greatest(loaded_at, last_seen_at) FROM {RAW_SCHEMA}.landed_files"
             ).fetchall()
         }
     except duckdb.CatalogException:

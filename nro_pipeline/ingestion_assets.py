@@ -2,18 +2,25 @@
 
 Lineage reads `landing/<kind>` (the file, an external asset) → `raw/<kind>` (this module) →
 dbt sources `raw.<kind>` → staging → marts. Every check is blocking: a file that breaks a rule stops
-that year's dbt models, so the previous marts stay as they were.
+that year's dbt models, so the previous marts stay as they were — except rows quarantined under
+`NRO_QUARANTINE_POLICY=allow`, which fail the check with WARN severity (Dagster then does not
+block) and are left out by dbt staging.
+
+Each file is archived by content hash before it is read (`archive.py`), so what arrived is kept
+even when it cannot be loaded.
 """
 
 import dagster as dg
 
+from nro_pipeline.archive import ArchiveError, archive_file, archive_root
 from nro_pipeline.file_kinds import FILE_KINDS, SCHOOLS, FileKind
-from nro_pipeline.landing_reader import LandingError
+from nro_pipeline.landing_reader import LandingError, inspect_file
 from nro_pipeline.landing_zone import LandingZoneResource
 from nro_pipeline.partitions import results_year_partitions
+from nro_pipeline.quarantine import QuarantineConfigError, max_share, quarantine_policy
 from nro_pipeline.raw_loader import load_file
 from nro_pipeline.settings import WAREHOUSE_POOL
-from nro_pipeline.validation import validate_landed_year
+from nro_pipeline.validation import check_landed_year
 from nro_pipeline.warehouse import WarehouseResource
 
 LANDING_GROUP = "landing"
@@ -70,19 +77,25 @@ def build_raw_asset(kind: FileKind) -> dg.AssetsDefinition:
         year = _year(context)
         try:
             path = landing.file_for(year, kind)
+            facts = inspect_file(path)
+            archived = archive_file(path, year, kind.name, archive_root(), facts.content_hash)
             with warehouse.connect() as con:
-                report = load_file(con, year, kind, path)
-        except LandingError as error:
+                report = load_file(con, year, kind, path, facts)
+        except (LandingError, ArchiveError) as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None
-        if report.rows == 0:
-            context.log.warning(
-                f"{path}: header only, no rows — {year} simply had no {kind.russian} data."
-            )
+        for note in report.notes:
+            context.log.info(note)
+        for warning in report.warnings:
+            context.log.warning(warning)
         return dg.MaterializeResult(
             metadata={
                 "source_file": dg.MetadataValue.path(str(path)),
                 "content_hash": report.profile.content_hash,
                 "rows": dg.MetadataValue.int(report.rows),
+                "unchanged": report.unchanged,
+                "notes": "\n".join(report.notes) or "none",
+                "warnings": "\n".join(report.warnings) or "none",
+                "archived_as": dg.MetadataValue.path(archived.entry.archived_path),
                 "read_as": report.profile.describe(),
                 "header": ", ".join(report.profile.header),
                 "extra_columns": ", ".join(report.profile.extra_columns) or "none",
@@ -110,20 +123,33 @@ def build_gx_check(kind: FileKind) -> dg.AssetChecksDefinition:
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
         year = _year(context)
-        with warehouse.connect(read_only=True) as con:
-            outcome = validate_landed_year(con, year, kind)
-        if not outcome.success:
-            context.log.error(outcome.message())
+        try:
+            policy, allowed_share = quarantine_policy(), max_share()
+        except QuarantineConfigError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
+        # Read-write: the check rewrites the year's quarantine rows for this kind.
+        with warehouse.connect() as con:
+            outcome, result = check_landed_year(con, year, kind, policy, allowed_share)
+        if not result.passed:
+            context.log.error(result.description)
+        elif result.warn_only:
+            context.log.warning(result.description)
         return dg.AssetCheckResult(
-            passed=outcome.success,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=outcome.message(),
+            # Rows quarantined under policy "allow": a failed WARN-severity check, which Dagster
+            # does not block on and which shows as a warning (a passed check would hide it).
+            passed=result.passed and not result.warn_only,
+            severity=dg.AssetCheckSeverity.WARN
+            if result.warn_only
+            else dg.AssetCheckSeverity.ERROR,
+            description=result.description,
             metadata={
                 "year": year,
                 "source_file": outcome.source_file,
                 "rows": outcome.rows,
                 "expectations_run": outcome.expectations_run,
                 "rules_broken": len(outcome.failures),
+                "quarantined_rows": result.quarantined_rows,
+                "quarantine_policy": policy.value,
             },
         )
 

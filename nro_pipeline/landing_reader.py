@@ -14,7 +14,7 @@ import csv
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,18 @@ import pyarrow as pa
 from nro_pipeline.file_kinds import CODED_VALUES, ColumnType, FileKind, normalise_label
 
 SUFFIXES = (".csv", ".xlsx")
+# Headers of an unknown column that says which year the rows belong to (normalised).
+YEAR_HEADERS = frozenset(
+    {
+        "year",
+        "results year",
+        "school year",
+        "год",
+        "учебный год",
+        "год проведения",
+        "год результатов",
+    }
+)
 DELIMITERS = (";", "\t", ",")
 BATCH_ROWS = 100_000
 _HASH_CHUNK = 1 << 20
@@ -45,6 +57,11 @@ class FileProfile:
     header: list[str] = field(default_factory=list)
     columns: dict[str, int] = field(default_factory=dict)  # canonical name → position
     extra_columns: dict[str, int] = field(default_factory=dict)  # header as given → position
+
+    @property
+    def year_columns(self) -> list[str]:
+        """Unknown columns that state the year of the data (checked against the year folder)."""
+        return [h for h in self.extra_columns if normalise_label(h) in YEAR_HEADERS]
 
     def describe(self) -> str:
         if self.file_format == "xlsx":
@@ -79,39 +96,127 @@ def landing_years(landing_dir: Path) -> list[int]:
     )
 
 
-def file_hash_and_encoding(path: Path) -> tuple[str, int, str | None]:
-    """One streaming pass: SHA-256 of the bytes, size, and the text encoding.
+@dataclass(frozen=True)
+class FileFacts:
+    """What one streaming pass over the bytes tells: identity, size and how the text is encoded.
 
-    UTF-8 is tried strictly first: Windows-1251 Cyrillic is almost never valid UTF-8, so a 1251
-    file is detected rather than loaded as mojibake. Binary content (NUL bytes) gives None.
+    Computed before anything is read or archived, so that the archive, the "same content as last
+    time" skip and the reader all work from one pass. It never raises for bad content: the reader
+    turns `problem` into a LandingError, while the archive still keeps what arrived.
+    """
+
+    content_hash: str
+    size_bytes: int
+    encoding: str | None  # utf-8 | utf-8-sig | cp1251 | None (binary or undecidable)
+    problem: str | None = None  # why the bytes are not usable text, in plain words
+
+
+# UTF-8 text that was once decoded as Windows-1251 and saved again: every Cyrillic letter becomes
+# «Р» or «С» followed by a character of the Windows-1251 range 0x80–0xBF («РљРѕРґ» for «Код»).
+# Three such pairs in a row never occur in real Russian text.
+_MOJIBAKE = re.compile(
+    "(?:[РС][" + re.escape(bytes(range(0x80, 0xC0)).decode("cp1251", errors="ignore")) + "]){3,}"
+)
+_MOJIBAKE_SCAN_BYTES = 4 << 20
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def inspect_file(path: Path) -> FileFacts:
+    """One pass: SHA-256, size, and the text encoding (or why there is none).
+
+    The encoding rule (SPEC §2 allows UTF-8 with or without BOM, or Windows-1251):
+    - valid UTF-8 throughout → UTF-8;
+    - NUL bytes → binary, not text;
+    - invalid UTF-8 sequences but more valid multi-byte UTF-8 characters than invalid sequences →
+      a UTF-8 file with damaged bytes. Refused, not repaired: we cannot know what the bytes were
+      (a school id or name could change silently), and reading it as Windows-1251 would turn every
+      Cyrillic letter into mojibake. The message names the first damaged row.
+    - otherwise → Windows-1251 (its Cyrillic letters are almost never valid UTF-8), unless it has a
+      byte Windows-1251 does not define (0x98).
+    UTF-8 text with mojibake (text once decoded with the wrong code page and saved again) is
+    refused too: it is readable but wrong (looked for in the first 4 MiB).
     """
     digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    utf8_ok, binary, size = True, False, 0
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    size = valid_multibyte = invalid = lines_before = 0
+    binary = undefined_1251 = False
+    first_bad: tuple[int, str] | None = None
+    mojibake: tuple[int, str] | None = None
+    head = b""
     with path.open("rb") as handle:
         while chunk := handle.read(_HASH_CHUNK):
+            if not head:
+                head = chunk[:4]
             digest.update(chunk)
             size += len(chunk)
             binary = binary or b"\x00" in chunk
-            if utf8_ok:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8_ok = False
-    if utf8_ok:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8_ok = False
+            undefined_1251 = undefined_1251 or b"\x98" in chunk
+            if binary:
+                continue
+            text = decoder.decode(chunk)
+            # U+FFFD marks an invalid sequence, unless the file itself holds a (valid) U+FFFD.
+            bad = max(text.count("\ufffd") - chunk.count(b"\xef\xbf\xbd"), 0)
+            valid_multibyte += len(text) - len(text.encode("ascii", "ignore")) - bad
+            if bad and first_bad is None:
+                at = text.index("\ufffd")
+                first_bad = (lines_before + text.count("\n", 0, at) + 1, _around(text, at))
+            invalid += bad
+            # A file is re-saved with the wrong code page as a whole, so its start shows it; the
+            # regex is the slow part of this pass, hence only the first chunks.
+            scan = mojibake is None and size <= _MOJIBAKE_SCAN_BYTES
+            if scan and (found := _MOJIBAKE.search(text)):
+                at = found.start()
+                mojibake = (lines_before + text.count("\n", 0, at) + 1, found.group(0)[:24])
+            lines_before += text.count("\n")
+    if not binary:
+        tail = decoder.decode(b"", final=True)
+        if "\ufffd" in tail:
+            invalid += 1
+            first_bad = first_bad or (lines_before + 1, "end of file")
+    content_hash = digest.hexdigest()
     encoding: str | None
+    problem: str | None = None
     if binary:
         encoding = None
-    elif utf8_ok:
-        with path.open("rb") as handle:
-            encoding = "utf-8-sig" if handle.read(3) == codecs.BOM_UTF8 else "utf-8"
+        problem = (
+            "an XLSX workbook (zip) with a .csv name; rename it to .xlsx"
+            if head == _ZIP_MAGIC
+            else "binary content, not a text CSV"
+        )
+    elif invalid == 0:
+        encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+        if mojibake is not None:
+            problem = (
+                f"row {mojibake[0]}: «{mojibake[1]}…» is garbled text (UTF-8 once read as "
+                "Windows-1251 and saved again); re-export the file from the source system"
+            )
+    elif valid_multibyte > invalid:
+        encoding = None
+        row, context = first_bad or (1, "")
+        problem = (
+            f"row {row}: bytes that are not valid UTF-8 (shown as �: «{context}») in a file "
+            f"that is otherwise UTF-8 ({invalid} damaged sequence(s)); it was not loaded because "
+            "the damaged characters cannot be recovered; re-export or repair the file"
+        )
+    elif undefined_1251:
+        encoding = None
+        problem = "the text is neither UTF-8 nor Windows-1251"
     else:
         encoding = "cp1251"
-    return digest.hexdigest(), size, encoding
+    return FileFacts(content_hash, size, encoding, problem)
+
+
+def _around(text: str, at: int, width: int = 20) -> str:
+    start = max(text.rfind("\n", 0, at) + 1, at - width)
+    end = text.find("\n", at)
+    end = min(end if end >= 0 else len(text), at + width)
+    return text[start:end].strip()
+
+
+def file_hash_and_encoding(path: Path) -> tuple[str, int, str | None]:
+    """SHA-256, size and text encoding (None when the bytes are not usable text)."""
+    facts = inspect_file(path)
+    return facts.content_hash, facts.size_bytes, facts.encoding
 
 
 def _header_lookup(kind: FileKind) -> dict[str, str]:
@@ -163,37 +268,102 @@ _LEVEL_ORDER = list(CODED_VALUES["level"])
 
 
 class _ValueNormaliser:
-    """Canonical text for one kind's cells: trimmed, codes in English, decimal point."""
+    """Canonical text for one kind's cells: trimmed, codes in English, decimal point.
+
+    `converter(column)` returns a function specialised for one column: a national GIA file has
+    tens of millions of cells, and looking the column up per cell cost more than converting it.
+    """
+
+    # Coded columns hold a handful of distinct values: remember each one's result, up to a bound
+    # so that a file full of distinct junk in a coded column cannot grow the cache without limit.
+    CACHE_LIMIT = 10_000
 
     def __init__(self, kind: FileKind) -> None:
         self.kind = kind
         self.coded = {c.name: _coded_lookup(c.coded) for c in kind.columns if c.coded}
 
     def __call__(self, column: str, value: object) -> str | None:
-        if value is None:
-            return None
+        return self.converter(column)(value)
+
+    def converter(self, column: str) -> Callable[[object], str | None]:
         spec = self.kind.column(column)
-        if isinstance(value, float):
-            # XLSX stores every number as a float: 12.0 is the count 12 or the code "12".
-            integral = value.is_integer() and spec.type is not ColumnType.DECIMAL
-            text = str(int(value)) if integral else repr(value)
-        else:
-            text = str(value).strip().replace("\u00a0", " ")
-        if text == "":
-            return None
-        if column == "levels":
-            parts = [p for p in re.split(r"[,;/ ]+", text) if p]
-            mapped = [self.coded[column].get(normalise_label(p), p) for p in parts]
-            known = sorted({m for m in mapped if m in _LEVEL_ORDER}, key=_LEVEL_ORDER.index)
-            unknown = [m for m in mapped if m not in _LEVEL_ORDER]
-            return ",".join(known + unknown)
-        if column in self.coded:
-            return self.coded[column].get(normalise_label(text), text)
-        if spec.type is ColumnType.DECIMAL and _DECIMAL_COMMA.match(text):
-            return text.replace(",", ".")
-        if spec.type is ColumnType.INTEGER and (match := _INTEGRAL_FLOAT.match(text)):
-            return match.group(1)
-        return text
+        coded = self.coded.get(column)
+        keep_float_integral = spec.type is not ColumnType.DECIMAL
+
+        def text_of(value: object) -> str | None:
+            if isinstance(value, float):
+                # XLSX stores every number as a float: 12.0 is the count 12 or the code "12".
+                return (
+                    str(int(value)) if keep_float_integral and value.is_integer() else repr(value)
+                )
+            return str(value).strip().replace("\u00a0", " ")
+
+        if column == "levels" or coded is not None:
+            assert coded is not None
+            cache: dict[object, str | None] = {}
+
+            def convert_coded(value: object) -> str | None:
+                if value is None:
+                    return None
+                if (hit := cache.get(value, _MISSING)) is not _MISSING:
+                    return hit  # type: ignore[return-value]
+                text = text_of(value)
+                if text == "":
+                    result = None
+                elif column == "levels":
+                    result = _levels(text, coded)
+                else:
+                    result = coded.get(normalise_label(text), text)
+                if type(value) is str and len(cache) < self.CACHE_LIMIT:
+                    cache[value] = result  # text only: True, 1 and 1.0 hash alike, render apart
+                return result
+
+            return convert_coded
+        if spec.type is ColumnType.DECIMAL:
+
+            def convert_decimal(value: object) -> str | None:
+                if value is None:
+                    return None
+                text = text_of(value)
+                if text == "":
+                    return None
+                if "," in text and _DECIMAL_COMMA.match(text):
+                    return text.replace(",", ".")
+                return text
+
+            return convert_decimal
+        if spec.type is ColumnType.INTEGER:
+
+            def convert_integer(value: object) -> str | None:
+                if value is None:
+                    return None
+                text = text_of(value)
+                if text == "":
+                    return None
+                if ("." in text or "," in text) and (match := _INTEGRAL_FLOAT.match(text)):
+                    return match.group(1)
+                return text
+
+            return convert_integer
+
+        def convert_text(value: object) -> str | None:
+            if value is None:
+                return None
+            text = text_of(value)
+            return None if text == "" else text
+
+        return convert_text
+
+
+_MISSING = object()
+
+
+def _levels(text: str, coded: dict[str, str]) -> str:
+    parts = [p for p in re.split(r"[,;/ ]+", text) if p]
+    mapped = [coded.get(normalise_label(p), p) for p in parts]
+    known = sorted({m for m in mapped if m in _LEVEL_ORDER}, key=_LEVEL_ORDER.index)
+    unknown = [m for m in mapped if m not in _LEVEL_ORDER]
+    return ",".join(known + unknown)
 
 
 def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]:
@@ -214,44 +384,66 @@ def _sniff_delimiter(kind: FileKind, path: Path, encoding: str) -> str:
     return max(DELIMITERS, key=score)
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[object]]:
+def _xlsx_rows(path: Path, facts: FileFacts) -> Iterator[list[object]]:
     from python_calamine import CalamineWorkbook
 
+    def unreadable(error: Exception) -> LandingError:
+        hint = (
+            " — it is a text file, not a workbook; rename it to .csv"
+            if facts.encoding is not None
+            else ""
+        )
+        return LandingError(
+            f"{path}: not a readable XLSX workbook ({error}){hint}; "
+            "rule: a file must be a valid CSV or XLSX."
+        )
+
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
     except Exception as error:  # calamine raises its own types for every broken workbook
-        raise LandingError(
-            f"{path}: not a readable XLSX workbook ({error}); rule: a file must be a valid CSV or XLSX."
-        ) from error
-    yield from sheet.iter_rows()
+        raise unreadable(error) from error
+    rows = iter(sheet.iter_rows())
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:  # a sheet can also break part-way through
+            raise unreadable(error) from error
+        yield row
 
 
 def read_landing_file(
-    path: Path, kind: FileKind, batch_rows: int = BATCH_ROWS
+    path: Path, kind: FileKind, batch_rows: int = BATCH_ROWS, facts: FileFacts | None = None
 ) -> tuple[FileProfile, Iterator[pa.Table]]:
     """Profile the file and return its rows as Arrow batches of canonical text.
 
     Each batch has the kind's canonical columns (a column the file lacks is all null), then
     `_extra_columns` (JSON of unknown columns) and `_row_number` (row in the file, header = 1).
+    `facts` (from `inspect_file`) saves a second pass over the bytes when the caller has them.
+    Structural problems (unreadable file, damaged encoding, rows whose cells do not line up with
+    the header) raise LandingError, also part-way through the batches.
     """
-    content_hash, size, encoding = file_hash_and_encoding(path)
+    facts = facts or inspect_file(path)
     suffix = path.suffix.lower()
-    if size == 0:
+    if facts.size_bytes == 0:
         raise LandingError(
             f"{path}: the file is empty (0 bytes); rule: a file has at least a header row."
         )
-    profile = FileProfile(path, content_hash, size, "xlsx" if suffix == ".xlsx" else "csv")
+    profile = FileProfile(
+        path, facts.content_hash, facts.size_bytes, "xlsx" if suffix == ".xlsx" else "csv"
+    )
     if profile.file_format == "csv":
-        if encoding is None:
+        if facts.encoding is None or facts.problem:
             raise LandingError(
-                f"{path}: binary content, not a text CSV; rule: a .csv file is UTF-8 or Windows-1251 text."
+                f"{path}: {facts.problem or 'not readable text'}; "
+                "rule: a .csv file is UTF-8 or Windows-1251 text."
             )
-        profile.encoding = encoding
-        profile.delimiter = _sniff_delimiter(kind, path, encoding)
-        rows: Iterator[list[object]] = _csv_rows(path, encoding, profile.delimiter)
+        profile.encoding = facts.encoding
+        profile.delimiter = _sniff_delimiter(kind, path, facts.encoding)
+        rows: Iterator[list[object]] = _csv_rows(path, facts.encoding, profile.delimiter)
     else:
-        rows = _xlsx_rows(path)
+        rows = _xlsx_rows(path, facts)
     try:
         header = next(rows)
     except StopIteration:
@@ -263,28 +455,72 @@ def read_landing_file(
     return profile, _batches(profile, kind, rows, batch_rows)
 
 
+def _misaligned_row(profile: FileProfile, row: list[object], row_number: int) -> str | None:
+    """Why a CSV row's cells do not line up with the header, or None when they do.
+
+    A row must have the header's number of cells (empty cells beyond it are tolerated: some
+    exporters end every line with a delimiter). With fewer or more, values would land in the wrong
+    columns, and a shifted count can still pass every value rule, so the file is refused. A row
+    that splits into the header's width under another delimiter is reported as mixed delimiters.
+    """
+    width = len(profile.header)
+    cells = len(row)
+    if cells == width or (cells > width and all(c in (None, "") for c in row[width:])):
+        return None
+    delimiter = profile.delimiter or ","
+    line = delimiter.join(str(c) for c in row)
+    for other in DELIMITERS:
+        if other != delimiter and len(next(csv.reader([line], delimiter=other), [])) == width:
+            names = {"\t": "tab", ";": "';'", ",": "','"}
+            return (
+                f"row {row_number}: its cells are separated by {names[other]} while the header "
+                f"uses {names[delimiter]} (mixed delimiters); rule: one delimiter throughout the file."
+            )
+    return (
+        f"row {row_number}: {cells} cell(s) where the header has {width}, so its values cannot be "
+        "matched to columns; rule: every row has the header's number of cells."
+    )
+
+
 def _batches(
     profile: FileProfile, kind: FileKind, rows: Iterator[list[object]], batch_rows: int
 ) -> Iterator[pa.Table]:
     normalise = _ValueNormaliser(kind)
     names = kind.column_names
     positions = [profile.columns.get(name) for name in names]
+    columns = [
+        (buffer_name, position, normalise.converter(buffer_name))
+        for buffer_name, position in zip(names, positions, strict=True)
+    ]
     extras = list(profile.extra_columns.items())
     schema = pa.schema(
         [(name, pa.string()) for name in names]
         + [("_extra_columns", pa.string()), ("_row_number", pa.int64())]
     )
     buffer: dict[str, list] = {name: [] for name in schema.names}
+    targets = [(buffer[name], position, convert) for name, position, convert in columns]
     row_number = 1
+    # An XLSX sheet is a grid: its rows cannot be misaligned the way a CSV line can.
+    check_width = profile.file_format == "csv"
     try:
         for row in rows:
             row_number += 1
-            if not any(cell not in (None, "") for cell in row):
+            # A CSV row is all text, so any() says whether a cell is non-empty; an XLSX cell
+            # may be a falsy number (0.0), hence the explicit test there.
+            blank = not any(row) if check_width else not any(cell not in (None, "") for cell in row)
+            if blank:
                 continue  # blank lines carry nothing; row numbers still count them
-            for name, position in zip(names, positions, strict=True):
-                cell = row[position] if position is not None and position < len(row) else None
-                buffer[name].append(normalise(name, cell))
-            extra = {h: row[p] for h, p in extras if p < len(row) and row[p] not in (None, "")}
+            if check_width and (problem := _misaligned_row(profile, row, row_number)):
+                raise LandingError(f"{profile.path}: {problem}")
+            width = len(row)
+            for target, position, convert in targets:
+                cell = row[position] if position is not None and position < width else None
+                target.append(convert(cell))
+            extra = (
+                {h: row[p] for h, p in extras if p < width and row[p] not in (None, "")}
+                if extras
+                else None
+            )
             buffer["_extra_columns"].append(
                 json.dumps(extra, ensure_ascii=False, default=str) if extra else None
             )
@@ -292,6 +528,7 @@ def _batches(
             if len(buffer["_row_number"]) >= batch_rows:
                 yield pa.table(buffer, schema=schema)
                 buffer = {name: [] for name in schema.names}
+                targets = [(buffer[name], position, convert) for name, position, convert in columns]
     except csv.Error as error:
         raise LandingError(
             f"{profile.path}: row {row_number}: unreadable CSV ({error})."

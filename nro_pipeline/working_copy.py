@@ -17,8 +17,9 @@ class WarehouseBusyError(RuntimeError):
 
 
 class WorkingCopy:
-    def __init__(self, warehouse: Path) -> None:
+    def __init__(self, warehouse: Path, fresh: bool = False) -> None:
         self.warehouse = warehouse
+        self.fresh = fresh  # start from an empty warehouse (nro run --rebuild)
         self.path = warehouse.with_name(f"{warehouse.name}.build")
         self._lock_path = warehouse.with_name(f"{warehouse.name}.lock")
         self._lock: int | None = None
@@ -34,7 +35,7 @@ class WorkingCopy:
                 f"{self.warehouse} is being refreshed by another nro run; try again when it ends."
             ) from None
         self._remove_copy()  # what a killed run left behind
-        if self.warehouse.exists():
+        if self.warehouse.exists() and not self.fresh:
             shutil.copyfile(self.warehouse, self.path)
             wal = self.warehouse.with_name(f"{self.warehouse.name}.wal")
             if wal.exists():

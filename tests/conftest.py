@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,17 @@ def nro(
     *args: str, landing: Path, warehouse: Path, extra_env: dict[str, str] | None = None
 ) -> RunResult:
     """Run the installed `nro` console script the way a user does."""
-    env = {**os.environ, "NRO_LANDING_DIR": str(landing), "NRO_WAREHOUSE": str(warehouse)}
+    env = {
+        **os.environ,
+        "NRO_LANDING_DIR": str(landing),
+        "NRO_WAREHOUSE": str(warehouse),
+        # Everything a run writes besides the warehouse goes beside it, never into data/.
+        "NRO_ARCHIVE_DIR": str(warehouse.parent / "archive"),
+        "NRO_PUBLISHED": str(warehouse.with_name(f"{warehouse.stem}_published.duckdb")),
+        "NRO_REPORTS_DIR": str(warehouse.parent / "reports"),
+        "NRO_EXPORTS_DIR": str(warehouse.parent / "exports"),
+        "NRO_DBT_TARGET_DIR": str(warehouse.parent / "dbt_target"),
+    }
     env.pop("DAGSTER_HOME", None)
     env.update(extra_env or {})
     script = Path(sys.executable).with_name("nro")
@@ -39,6 +50,19 @@ def nro(
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def archive_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Runs inside the test process (Dagster jobs executed in-process) archive here, not in data/."""
+    archive = tmp_path_factory.mktemp("archive")
+    previous = os.environ.get("NRO_ARCHIVE_DIR")
+    os.environ["NRO_ARCHIVE_DIR"] = str(archive)
+    yield archive
+    if previous is None:
+        os.environ.pop("NRO_ARCHIVE_DIR", None)
+    else:
+        os.environ["NRO_ARCHIVE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

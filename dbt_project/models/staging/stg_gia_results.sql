@@ -2,7 +2,8 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'gia_results') }}
+    select * from {{ source('raw', 'gia_results') }} as source
+    where {{ not_quarantined('gia_results') }}
 
 ),
 

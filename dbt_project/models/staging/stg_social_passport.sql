@@ -2,7 +2,8 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'social_passport') }}
+    select * from {{ source('raw', 'social_passport') }} as source
+    where {{ not_quarantined('social_passport') }}
 
 ),
 

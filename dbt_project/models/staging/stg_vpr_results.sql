@@ -2,7 +2,8 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'vpr_results') }}
+    select * from {{ source('raw', 'vpr_results') }} as source
+    where {{ not_quarantined('vpr_results') }}
 
 ),
 
