@@ -61,12 +61,13 @@ def prepare_manifest(project: DbtProject = dbt_project) -> Path:
     A lock file serialises processes that load the definitions at the same time (parallel tests,
     `dagster dev` beside `nro run`), so none reads a half-written manifest.
     """
-    project.target_path.mkdir(parents=True, exist_ok=True)
-    with (project.target_path / ".parse.lock").open("w") as lock:
+    target = project.manifest_path.parent  # project.target_path is relative to the project
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / ".parse.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _manifest_is_stale(project):
             NroDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-                ["parse", "--quiet"], target_path=project.target_path
+                ["parse", "--quiet"], target_path=target
             ).wait()
     return project.manifest_path
 
@@ -75,7 +76,7 @@ def run_target_path() -> Path:
     """Where `dbt build` writes its artifacts: one stable folder keeps dbt's partial parsing
     between runs (runs of one warehouse never overlap: pool nro_warehouse); NRO_DBT_TARGET_DIR
     separates pipelines that run side by side on other warehouses (e.g. parallel tests)."""
-    return Path(os.environ.get("NRO_DBT_TARGET_DIR") or dbt_project.target_path)
+    return Path(os.environ.get("NRO_DBT_TARGET_DIR") or dbt_project.manifest_path.parent)
 
 
 class NroDbtCliResource(DbtCliResource):
