@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -82,3 +83,16 @@ def region_run(
     warehouse = tmp_path_factory.mktemp("warehouse") / "nro.duckdb"
     result = nro("run", landing=planted_region, warehouse=warehouse)
     return warehouse, result
+
+
+@pytest.fixture
+def region_copy(
+    planted_region: Path, region_run: tuple[Path, RunResult], tmp_path: Path
+) -> tuple[Path, Path]:
+    """A private copy of the end-to-end landing zone and warehouse, for tests that change them."""
+    warehouse, result = region_run
+    assert result.returncode == 0, result.output
+    landing = tmp_path / "landing"
+    shutil.copytree(planted_region, landing)
+    shutil.copy(warehouse, tmp_path / "nro.duckdb")
+    return landing, tmp_path / "nro.duckdb"

@@ -33,7 +33,7 @@ from nro_pipeline.quarantine import (
 from nro_pipeline.raw_loader import ALLOW_SHRINK_ENV, LoadReport, load_file, stated_results_year
 from nro_pipeline.settings import DBT_PROJECT_DIR
 from nro_pipeline.validation import ValidationOutcome, check_landed_year
-from tests.conftest import RunResult, nro, query
+from tests.conftest import nro, query
 
 YEAR = 2024
 SCHOOL_IDS = ("S1", "S2", "S3", "S4", "S5", "S6")
@@ -697,18 +697,6 @@ def test_archive_rebuilds_the_landing_zone_as_it_was(wh: Warehouse) -> None:
 MARTS_2024 = "SELECT * FROM marts.mart_low_results WHERE year = 2024 ORDER BY ALL"
 FACTS_2024 = "SELECT * FROM marts.fct_procedure_results WHERE year = 2024 ORDER BY ALL"
 MERGED, SUCCESSOR = "sch350039", "sch350030"  # the generated region's merger (registry of 2022)
-
-
-@pytest.fixture
-def region_copy(
-    planted_region: Path, region_run: tuple[Path, RunResult], tmp_path: Path
-) -> tuple[Path, Path]:
-    warehouse, result = region_run
-    assert result.returncode == 0, result.output
-    landing = tmp_path / "landing"
-    shutil.copytree(planted_region, landing)
-    shutil.copy(warehouse, tmp_path / "nro.duckdb")
-    return landing, tmp_path / "nro.duckdb"
 
 
 def _append_rows(path: Path, lines: list[str]) -> int:

@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import RunResult, nro, query
+from tests.conftest import nro, query
 
 MART_ROWS = "SELECT * FROM marts.mart_low_results WHERE year = 2024 ORDER BY school_id"
 FACT_ROWS = "SELECT * FROM marts.fct_procedure_results WHERE year = 2024 ORDER BY ALL"
-
-
-@pytest.fixture
-def copy_of_region(
-    planted_region: Path, region_run: tuple[Path, RunResult], tmp_path: Path
-) -> tuple[Path, Path]:
-    warehouse, result = region_run
-    assert result.returncode == 0, result.output
-    landing = tmp_path / "landing"
-    shutil.copytree(planted_region, landing)
-    shutil.copy(warehouse, tmp_path / "nro.duckdb")
-    return landing, tmp_path / "nro.duckdb"
 
 
 def _rewrite(path: Path, change) -> int:
@@ -40,9 +25,9 @@ def _rewrite(path: Path, change) -> int:
 
 
 def test_marks_not_summing_to_participants_block_the_year(
-    copy_of_region: tuple[Path, Path],
+    region_copy: tuple[Path, Path],
 ) -> None:
-    landing, warehouse = copy_of_region
+    landing, warehouse = region_copy
     marts_before, facts_before = query(warehouse, MART_ROWS), query(warehouse, FACT_ROWS)
 
     def break_marks(row: dict) -> bool:
@@ -64,8 +49,8 @@ def test_marks_not_summing_to_participants_block_the_year(
     assert query(warehouse, FACT_ROWS) == facts_before
 
 
-def test_missing_required_column_and_unknown_school(copy_of_region: tuple[Path, Path]) -> None:
-    landing, warehouse = copy_of_region
+def test_missing_required_column_and_unknown_school(region_copy: tuple[Path, Path]) -> None:
+    landing, warehouse = region_copy
     marts_before = query(warehouse, MART_ROWS)
     passport = landing / "2024" / "social_passport.csv"
     text = passport.read_text(encoding="utf-8").splitlines()
@@ -94,8 +79,8 @@ def test_missing_required_column_and_unknown_school(copy_of_region: tuple[Path, 
     assert query(warehouse, MART_ROWS) == marts_before
 
 
-def test_header_only_file_is_valid_with_a_warning(copy_of_region: tuple[Path, Path]) -> None:
-    landing, warehouse = copy_of_region
+def test_header_only_file_is_valid_with_a_warning(region_copy: tuple[Path, Path]) -> None:
+    landing, warehouse = region_copy
     gia = landing / "2024" / "gia_results.csv"
     gia.write_text(gia.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     result = nro("run", "--years", "2024", landing=landing, warehouse=warehouse)
