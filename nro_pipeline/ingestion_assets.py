@@ -141,13 +141,21 @@ def build_gx_check(kind: FileKind) -> dg.AssetChecksDefinition:
             severity=dg.AssetCheckSeverity.WARN
             if result.warn_only
             else dg.AssetCheckSeverity.ERROR,
-            description=result.description,
+            description=result.description
+            + (
+                f"\nGX Data Docs: {outcome.data_docs}"
+                if not result.passed and outcome.data_docs
+                else ""
+            ),
             metadata={
                 "year": year,
                 "source_file": outcome.source_file,
                 "rows": outcome.rows,
                 "expectations_run": outcome.expectations_run,
                 "rules_broken": len(outcome.failures),
+                "data_docs": dg.MetadataValue.url(outcome.data_docs.as_uri())
+                if outcome.data_docs
+                else "not built",
                 "quarantined_rows": result.quarantined_rows,
                 "quarantine_policy": policy.value,
             },

@@ -25,6 +25,7 @@ import pandas as pd
 
 from nro_pipeline import settings
 from nro_pipeline.file_kinds import ColumnType, FileKind
+from nro_pipeline.gx_data_docs import build_data_docs
 from nro_pipeline.quarantine import (
     HIDDEN,
     QuarantinePolicy,
@@ -79,6 +80,7 @@ class ValidationOutcome:
     failures: list[RuleFailure]
     content_hash: str = ""
     hidden: dict[int, set[str]] = field(default_factory=dict)  # row → columns never to show
+    data_docs: Path | None = None  # the GX Data Docs page of this run
 
     @property
     def success(self) -> bool:
@@ -246,9 +248,11 @@ def run_suite(
     parameters: dict[str, Any],
     notes: dict[str, dict[str, str]] | None = None,
     hidden: dict[int, set[str]] | None = None,
+    gx_runs: list[tuple[Any, Any]] | None = None,
 ) -> tuple[int, list[RuleFailure]]:
     """Validate the frame with GX; expectations on columns the file lacks are left to the
-    structure rule, which names the missing columns once.
+    structure rule, which names the missing columns once. `gx_runs` collects (GX context, result)
+    for the Data Docs.
 
     `hidden` is filled with row → columns of masked rules, and every failure's values are shown
     with those columns hidden (a row can break a masked rule and another one)."""
@@ -283,6 +287,8 @@ def run_suite(
             "return_unexpected_index_query": False,
         },
     )
+    if gx_runs is not None:
+        gx_runs.append((context, result))
     failures: list[RuleFailure] = []
     broken: list[tuple[str, int, list[dict[str, Any]]]] = []  # rule, count, GX index entries
     for item in result.results:
@@ -337,15 +343,17 @@ def validate_landed_year(
     hidden: dict[int, set[str]] = {}
     suite = load_suite(kind.name)
     partitions = -(-int(rows or 0) // VALIDATION_BATCH_ROWS)
+    gx_runs: list[tuple[Any, Any]] = []
     if partitions <= 1:
         frame = validation_frame(con, year, kind)
         expectations_run, failures = run_suite(
-            frame, suite, context.parameters, context.notes, hidden
+            frame, suite, context.parameters, context.notes, hidden, gx_runs
         )
     else:
         expectations_run, failures = _run_suite_in_partitions(
-            con, year, kind, suite, context, hidden, partitions
+            con, year, kind, suite, context, hidden, partitions, gx_runs
         )
+    data_docs = build_data_docs(gx_runs[-1][0], [r for _, r in gx_runs], kind.name, year)
     extras = json.loads(extra_columns or "[]")
     if extras:
         # A required column renamed to something unknown shows up as missing plus an extra.
@@ -357,7 +365,15 @@ def validate_landed_year(
             for f in failures
         ]
     return ValidationOutcome(
-        kind.name, year, source_file, rows, expectations_run, failures, content_hash, hidden
+        kind.name,
+        year,
+        source_file,
+        rows,
+        expectations_run,
+        failures,
+        content_hash,
+        hidden,
+        data_docs,
     )
 
 
@@ -379,6 +395,7 @@ def _run_suite_in_partitions(
     context: SuiteContext,
     hidden: dict[int, set[str]],
     partitions: int,
+    gx_runs: list[tuple[Any, Any]],
 ) -> tuple[int, list[RuleFailure]]:
     """`run_suite` over hash partitions of the rows, merged into the failures of one run.
 
@@ -399,7 +416,7 @@ def _run_suite_in_partitions(
         if frame.empty and (index < partitions - 1 or expectations_run):
             continue  # an empty partition has nothing to say that another one does not
         expectations_run, failures = run_suite(
-            frame, suite, context.parameters, context.notes, hidden
+            frame, suite, context.parameters, context.notes, hidden, gx_runs
         )
         del frame
         for failure in failures:

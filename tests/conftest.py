@@ -38,6 +38,7 @@ def nro(
         "NRO_REPORTS_DIR": str(warehouse.parent / "reports"),
         "NRO_EXPORTS_DIR": str(warehouse.parent / "exports"),
         "NRO_DBT_TARGET_DIR": str(warehouse.parent / "dbt_target"),
+        "NRO_GX_DOCS_DIR": str(warehouse.parent / "gx_docs"),
     }
     env.pop("DAGSTER_HOME", None)
     env.update(extra_env or {})
@@ -57,13 +58,10 @@ def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
 def archive_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Runs inside the test process (Dagster jobs executed in-process) archive here, not in data/."""
     archive = tmp_path_factory.mktemp("archive")
-    previous = os.environ.get("NRO_ARCHIVE_DIR")
-    os.environ["NRO_ARCHIVE_DIR"] = str(archive)
-    yield archive
-    if previous is None:
-        os.environ.pop("NRO_ARCHIVE_DIR", None)
-    else:
-        os.environ["NRO_ARCHIVE_DIR"] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NRO_ARCHIVE_DIR", str(archive))
+        patch.setenv("NRO_GX_DOCS_DIR", str(tmp_path_factory.mktemp("gx_docs")))
+        yield archive
 
 
 @pytest.fixture(scope="session")
