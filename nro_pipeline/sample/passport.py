@@ -39,7 +39,9 @@ def passport_rows(
     w = population.wellbeing
     rural = (~population.urban).astype(float)
     noise = population.passport_noise
-    students = population.students_total(year).astype(np.int64)
+    # A school that reports a passport has pupils: a tiny rural school whose simulated classes are
+    # all empty that year still counts one (a passport with 0 pupils fails validation, rightly).
+    students = np.maximum(population.students_total(year), 1).astype(np.int64)
 
     counts: dict[str, np.ndarray] = {}
     for k, (column, (intercept, slope, rural_shift)) in enumerate(SHARE_MODEL.items()):

@@ -1,0 +1,303 @@
+"""Issue 6 benchmark: the pipeline against the DuckDB floor and a pandas baseline, same files.
+
+    python bench/run_benchmark.py --scale national --out bench/results.json
+    python bench/run_benchmark.py --scale small            # smoke run, about a minute
+
+Steps, each in its own subprocess (timed wall clock, peak RSS of its whole process tree):
+  generate  `nro sample --style csv_utf8` of all years (reused when the same region exists)
+  a         full backfill: `nro run --years FIRST-LAST` on a fresh warehouse
+  b_prefix  preparation of (b): `nro run --years FIRST-(LAST-1)` on another fresh warehouse
+  b         one new year: `nro run --years LAST` on that warehouse (the yearly September run)
+  c         the floor: DuckDB alone reads every landing file once (read_csv, all columns as text)
+  d         pandas baseline (bench/pandas_baseline.py): fct_procedure_results + mart_low_results
+Ratios: a/c, a/d, b/a. Generated data and warehouses stay under --workdir (default under /tmp).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PRESETS = {  # schools, years
+    "small": (600, "2022-2024"),
+    "medium": (5_000, "2022-2024"),
+    "national": (40_000, "2019-2024"),
+}
+STYLE = "csv_utf8"  # DuckDB reads CSV natively; XLSX would need its excel extension (no network)
+SAMPLE_SECONDS = 0.2
+_STEP_LINE = re.compile(r"^(?:\[[#.]+\] \d+/\d+ )?\[([\d–]+)\] (.+?): (\w+) \(([\d.]+) s\)$")
+
+
+@dataclass
+class Step:
+    name: str
+    command: list[str]
+    wall_s: float = 0.0
+    peak_tree_rss_mib: float = 0.0  # sampled sum over the process and all its descendants
+    max_process_rss_mib: float = 0.0  # largest single process (getrusage of the waited child)
+    returncode: int = 0
+    phases: list[dict[str, object]] = field(default_factory=list)  # nro run's own step times
+    output_tail: str = ""
+
+
+def _years(text: str) -> list[int]:
+    first, _, last = text.partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
+def _span(years: list[int]) -> str:
+    return f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+
+
+def _tree_rss_bytes(root: int) -> int:
+    """RSS summed over `root` and its descendants, from /proc (no psutil in the lock file)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    page = os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
+                total += int(statm.read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def run_step(name: str, command: list[str], env: dict[str, str]) -> Step:
+    step = Step(name, command)
+    print(f"== {name}: {' '.join(command)[:160]}", flush=True)
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss_bytes(process.pid))
+            stop.wait(SAMPLE_SECONDS)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line.rstrip("\n"))
+        print(f"   {line}", end="", flush=True)
+    # wait4 gives this child's own rusage (ru_maxrss covers it and the descendants it waited for).
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    step.wall_s = round(time.monotonic() - started, 2)
+    stop.set()
+    sampler.join()
+    step.peak_tree_rss_mib = round(peak / 2**20, 1)
+    step.max_process_rss_mib = round(usage.ru_maxrss / 1024, 1)  # Linux: KiB
+    step.returncode = process.returncode
+    step.output_tail = "\n".join(lines[-15:])
+    for line in lines:
+        if match := _STEP_LINE.match(line.strip()):
+            years, what, status_word, seconds = match.groups()
+            step.phases.append(
+                {"years": years, "phase": what, "status": status_word, "s": float(seconds)}
+            )
+    print(
+        f"== {name}: {step.wall_s:.1f} s, peak tree RSS {step.peak_tree_rss_mib:.0f} MiB "
+        f"(largest process {step.max_process_rss_mib:.0f} MiB), exit {step.returncode}",
+        flush=True,
+    )
+    if step.returncode != 0 and not step.phases:
+        raise SystemExit(f"step {name} failed:\n{step.output_tail}")
+    if step.returncode != 0:
+        # `nro run` exits 1 when a year is blocked by its checks: a result worth keeping (the
+        # other years were built and timed), not a broken benchmark. The JSON shows it.
+        print(f"== {name}: a year was blocked, see output_tail in the results", flush=True)
+    return step
+
+
+def _env(workdir: Path, tag: str) -> dict[str, str]:
+    """Every path the pipeline writes points under the workdir; no Dagster instance is kept."""
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    out = workdir / tag
+    env.update(
+        NRO_LANDING_DIR=str(workdir / "landing"),
+        NRO_WAREHOUSE=str(out / "nro.duckdb"),
+        NRO_PUBLISHED=str(out / "published" / "nro_marts.duckdb"),
+        NRO_REPORTS_DIR=str(out / "reports"),
+        NRO_EXPORTS_DIR=str(out / "exports"),
+        NRO_ARCHIVE_DIR=str(out / "archive"),
+    )
+    return env
+
+
+def _fresh(workdir: Path, tag: str) -> None:
+    shutil.rmtree(workdir / tag, ignore_errors=True)
+    (workdir / tag).mkdir(parents=True)
+
+
+FLOOR_SQL = """
+import sys, duckdb
+con = duckdb.connect()
+total = 0
+for path in sys.argv[1:]:
+    # every column as text, as the raw layer keeps it: the cost of reading, not of typing
+    [(n,)] = con.execute(
+        "SELECT count(*) FROM read_csv(?, header = true, all_varchar = true)", [path]
+    ).fetchall()
+    total += n
+print(f"duckdb floor: {len(sys.argv) - 1} files, {total} rows")
+"""
+
+
+def machine() -> dict[str, object]:
+    cpu = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as info:
+        mem_kib = int(info.readline().split()[1])
+    packages = ["duckdb", "pandas", "pyarrow", "dagster", "dagster-dbt", "dbt-core"]
+    packages += ["dbt-duckdb", "great-expectations"]
+    versions = {}
+    for package in packages:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {
+        "cpu_model": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": round(mem_kib / 2**20, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(PRESETS), default="small")
+    parser.add_argument("--schools", type=int, help="overrides the preset")
+    parser.add_argument("--years", help="e.g. 2019-2024; overrides the preset")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, help="default /tmp/nro_bench/<schools>x<years>")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["a", "b", "c", "d"], help="repeatable"
+    )
+    args = parser.parse_args(argv)
+    schools = args.schools or PRESETS[args.scale][0]
+    years = _years(args.years or PRESETS[args.scale][1])
+    if len(years) < 2:
+        parser.error("--years needs at least two years (b adds the last one)")
+    workdir = (args.workdir or Path("/tmp/nro_bench") / f"{schools}x{_span(years)}").resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    python = sys.executable
+    nro = [python, "-m", "nro_pipeline.cli"]
+    steps: dict[str, Step] = {}
+
+    region = {"schools": schools, "years": years, "seed": args.seed, "style": STYLE}
+    marker = workdir / "landing.json"
+    region_args = ["--schools", str(schools), "--years", _span(years)]
+    region_args += ["--seed", str(args.seed), "--style", STYLE]
+    if not marker.exists() or json.loads(marker.read_text()) != region:
+        shutil.rmtree(workdir / "landing", ignore_errors=True)
+        steps["generate"] = run_step(
+            "generate",
+            [*nro, "sample", "--out", str(workdir / "landing"), *region_args],
+            _env(workdir, "generate"),
+        )
+        marker.write_text(json.dumps(region))
+    files = sorted(str(p) for p in (workdir / "landing").glob("*/*.csv"))
+    size_mib = sum(Path(f).stat().st_size for f in files) / 2**20
+
+    def ratio(top: str, bottom: str) -> float | None:
+        if top in steps and bottom in steps and steps[bottom].wall_s:
+            return round(steps[top].wall_s / steps[bottom].wall_s, 2)
+        return None
+
+    def save() -> dict[str, object]:
+        """Written after every step: a national run takes long, and a late failure keeps the rest."""
+        peak_rss = max((s.peak_tree_rss_mib for s in steps.values()), default=0.0)
+        results = {
+            "region": {**region, "files": len(files), "landing_mib": round(size_mib, 1)},
+            "machine": machine(),
+            "steps": {name: asdict(step) for name, step in steps.items()},
+            "ratios": {"a_over_c": ratio("a", "c"), "a_over_d": ratio("a", "d")}
+            | {"b_over_a": ratio("b", "a")},
+            "targets": {
+                "a_within_3x_floor": (ratio("a", "c") or 1e9) <= 3,
+                "a_faster_than_pandas": (ratio("a", "d") or 1e9) < 1,
+                "b_within_25pct_of_a": (ratio("b", "a") or 1e9) <= 0.25,
+                "peak_rss_below_4gib": peak_rss < 4096,
+            },
+            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        return results
+
+    def timed(name: str, command: list[str], env: dict[str, str]) -> None:
+        steps[name] = run_step(name, command, env)
+        save()
+
+    if "a" not in args.skip:
+        _fresh(workdir, "a")
+        timed("a", [*nro, "run", "--years", _span(years)], _env(workdir, "a"))
+    if "b" not in args.skip:
+        _fresh(workdir, "b")
+        timed("b_prefix", [*nro, "run", "--years", _span(years[:-1])], _env(workdir, "b"))
+        timed("b", [*nro, "run", "--years", str(years[-1])], _env(workdir, "b"))
+
+    if "c" not in args.skip:
+        timed("c", [python, "-c", FLOOR_SQL, *files], _env(workdir, "c"))
+    if "d" not in args.skip:
+        _fresh(workdir, "d")
+        baseline_args = [str(workdir / "landing"), str(workdir / "d"), "--years", _span(years)]
+        timed(
+            "d",
+            [python, str(REPO / "bench" / "pandas_baseline.py"), *baseline_args],
+            _env(workdir, "d"),
+        )
+
+    results = save()
+    print(f"\n{schools} schools, {_span(years)}: {len(files)} CSV files, {size_mib:.0f} MiB")
+    print(f"{'step':<10}{'wall s':>10}{'tree RSS MiB':>14}{'max proc MiB':>14}")
+    for name, step in steps.items():
+        print(
+            f"{name:<10}{step.wall_s:>10.1f}{step.peak_tree_rss_mib:>14.0f}"
+            f"{step.max_process_rss_mib:>14.0f}"
+        )
+    print("ratios:", results["ratios"], "\ntargets:", results["targets"])
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
