@@ -16,31 +16,13 @@ Vars come in through ``config.meta`` (rendered from ``var()`` in ``_marts_social
 
 from __future__ import annotations
 
-import ast
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
+from nro_pipeline.years_var import parse_years
+
 INTERCEPT = "intercept"
 COLUMNS = ["year", "feature", "weight", "method", "r_squared", "n_schools", "n_features"]
-
-
-def parse_years(value: Any) -> list[int] | None:
-    """Var ``years`` as rendered into config: None/''/'None' → None (all years); a list, a number
-    or a comma-separated string → list of ints (same semantics as the ``years_filter`` macro)."""
-    if value is None:
-        return None
-    if isinstance(value, (list, tuple)):
-        return [int(v) for v in value]
-    if isinstance(value, (int, float)):
-        return [int(value)]
-    text = str(value).strip()
-    if text in ("", "None", "none", "null", "[]"):
-        return None if text != "[]" else []
-    if text.startswith("["):
-        return [int(v) for v in ast.literal_eval(text)]
-    return [int(v) for v in text.split(",") if v.strip()]
 
 
 def fit_ols(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, float]:

@@ -19,10 +19,11 @@ Incremental (delete+insert by year); vars come in through ``config.meta`` (``_ma
 
 from __future__ import annotations
 
-import ast
 from typing import Any
 
 import pandas as pd
+
+from nro_pipeline.years_var import parse_years
 
 COLUMNS = {
     "school_id": "string",
@@ -40,22 +41,6 @@ COLUMNS = {
     "mentee_result_index": "Float64",
     "partner_result_index": "Float64",
 }
-
-
-def parse_years(value: Any) -> list[int] | None:
-    """Var ``years`` as rendered into config (same semantics as the ``years_filter`` macro)."""
-    if value is None:
-        return None
-    if isinstance(value, (list, tuple)):
-        return [int(v) for v in value]
-    if isinstance(value, (int, float)):
-        return [int(value)]
-    text = str(value).strip()
-    if text in ("", "None", "none", "null"):
-        return None
-    if text.startswith("["):
-        return [int(v) for v in ast.literal_eval(text)]
-    return [int(v) for v in text.split(",") if v.strip()]
 
 
 def params_from_vars(v: dict[str, Any]):
