@@ -213,12 +213,6 @@ def _around(text: str, at: int, width: int = 20) -> str:
     return text[start:end].strip()
 
 
-def file_hash_and_encoding(path: Path) -> tuple[str, int, str | None]:
-    """SHA-256, size and text encoding (None when the bytes are not usable text)."""
-    facts = inspect_file(path)
-    return facts.content_hash, facts.size_bytes, facts.encoding
-
-
 def _header_lookup(kind: FileKind) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for column in kind.columns:

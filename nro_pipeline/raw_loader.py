@@ -39,7 +39,6 @@ from nro_pipeline.landing_reader import (
 from nro_pipeline.quarantine import clear_rejected_rows, ensure_quarantine_table
 
 RAW_SCHEMA = "raw"
-LINEAGE_COLUMNS = ("_extra_columns", "_source_file", "_content_hash", "_row_number", "_loaded_at")
 # Bump when the reader or loader would turn the same bytes into different raw rows, so that an
 # unchanged file is read again once after an upgrade instead of being skipped.
 LOADER_VERSION = 2

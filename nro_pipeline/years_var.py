@@ -19,3 +19,8 @@ def parse_years(value: Any) -> list[int] | None:
     if text.startswith("["):
         return [int(v) for v in ast.literal_eval(text)]
     return [int(v) for v in text.split(",") if v.strip()]
+
+
+def year_predicate(years: list[int] | None) -> str:
+    """SQL predicate on `year` for these years (`true` for all): the years_filter macro's twin."""
+    return "true" if years is None else f"year in ({', '.join(map(str, years)) or 'null'})"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nro_pipeline.years_var import parse_years
+from nro_pipeline.years_var import parse_years, year_predicate
 
 INTERCEPT = "intercept"
 COLUMNS = ["year", "feature", "weight", "method", "r_squared", "n_schools", "n_features"]
@@ -132,7 +132,7 @@ def model(dbt, session):
     method_var = dbt.config.meta_get("isbsh_method")
     method = str(method_var if method_var is not None else "ols").strip().lower()
 
-    year_pred = "true" if years is None else f"year in ({', '.join(map(str, years)) or 'null'})"
+    year_pred = year_predicate(years)
     features = (
         dbt.ref("int_isbsh_features")
         .filter(year_pred)

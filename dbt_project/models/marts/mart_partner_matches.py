@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from nro_pipeline.years_var import parse_years
+from nro_pipeline.years_var import parse_years, year_predicate
 
 COLUMNS = {
     "school_id": "string",
@@ -141,7 +141,7 @@ def model(dbt, session):
             "partner_exclusion_years": dbt.config.meta_get("partner_exclusion_years"),
         }
     )
-    year_pred = "true" if years is None else f"year in ({', '.join(map(str, years)) or 'null'})"
+    year_pred = year_predicate(years)
 
     schools = (
         dbt.ref("stg_schools")
