@@ -14,11 +14,13 @@ import csv
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from nro_pipeline.file_kinds import CODED_VALUES, ColumnType, FileKind, normalise_label
 
@@ -42,6 +44,10 @@ _HASH_CHUNK = 1 << 20
 
 class LandingError(Exception):
     """A landing file that cannot be read; the message is meant for the person who delivered it."""
+
+
+class FastPathUnavailable(Exception):
+    """Arrow's CSV parser cannot vouch for this file: read it again row by row (`fast=False`)."""
 
 
 @dataclass
@@ -109,6 +115,7 @@ class FileFacts:
     size_bytes: int
     encoding: str | None  # utf-8 | utf-8-sig | cp1251 | None (binary or undecidable)
     problem: str | None = None  # why the bytes are not usable text, in plain words
+    line_count: int = 0  # lines ended by \n (a last line without one counts too)
 
 
 # UTF-8 text that was once decoded as Windows-1251 and saved again: every Cyrillic letter becomes
@@ -143,10 +150,14 @@ def inspect_file(path: Path) -> FileFacts:
     first_bad: tuple[int, str] | None = None
     mojibake: tuple[int, str] | None = None
     head = b""
+    newlines = 0
+    last_byte = b""
     with path.open("rb") as handle:
         while chunk := handle.read(_HASH_CHUNK):
             if not head:
                 head = chunk[:4]
+            newlines += chunk.count(b"\n")
+            last_byte = chunk[-1:]
             digest.update(chunk)
             size += len(chunk)
             binary = binary or b"\x00" in chunk
@@ -203,7 +214,8 @@ def inspect_file(path: Path) -> FileFacts:
         problem = "the text is neither UTF-8 nor Windows-1251"
     else:
         encoding = "cp1251"
-    return FileFacts(content_hash, size, encoding, problem)
+    line_count = newlines + (1 if last_byte not in (b"", b"\n") else 0)
+    return FileFacts(content_hash, size, encoding, problem, line_count)
 
 
 def _around(text: str, at: int, width: int = 20) -> str:
@@ -408,7 +420,11 @@ def _xlsx_rows(path: Path, facts: FileFacts) -> Iterator[list[object]]:
 
 
 def read_landing_file(
-    path: Path, kind: FileKind, batch_rows: int = BATCH_ROWS, facts: FileFacts | None = None
+    path: Path,
+    kind: FileKind,
+    batch_rows: int = BATCH_ROWS,
+    facts: FileFacts | None = None,
+    fast: bool = True,
 ) -> tuple[FileProfile, Iterator[pa.Table]]:
     """Profile the file and return its rows as Arrow batches of canonical text.
 
@@ -417,6 +433,10 @@ def read_landing_file(
     `facts` (from `inspect_file`) saves a second pass over the bytes when the caller has them.
     Structural problems (unreadable file, damaged encoding, rows whose cells do not line up with
     the header) raise LandingError, also part-way through the batches.
+
+    A CSV is read by Arrow's parser when `fast` (see `_arrow_csv_batches`); when that parser
+    cannot vouch for the result it raises `FastPathUnavailable`, also part-way through, and the
+    caller reads the file again with `fast=False` (Python's csv module, row by row).
     """
     facts = facts or inspect_file(path)
     suffix = path.suffix.lower()
@@ -446,6 +466,10 @@ def read_landing_file(
         raise LandingError(f"{path}: row 1: unreadable CSV ({error}).") from error
     profile.header = ["" if h is None else str(h) for h in header]
     profile.columns, profile.extra_columns = map_header(kind, profile.header, path)
+    if fast and profile.file_format == "csv":
+        if isinstance(rows, Generator):
+            rows.close()  # the header was all the row-by-row reader was needed for
+        return profile, _arrow_csv_batches(profile, kind, facts, batch_rows)
     return profile, _batches(profile, kind, rows, batch_rows)
 
 
@@ -529,3 +553,110 @@ def _batches(
         ) from error
     if buffer["_row_number"] or row_number == 1:
         yield pa.table(buffer, schema=schema)
+
+
+_ARROW_BLOCK_BYTES = 16 << 20
+
+
+def _arrow_csv_batches(
+    profile: FileProfile, kind: FileKind, facts: FileFacts, batch_rows: int
+) -> Iterator[pa.Table]:
+    """The rows of a CSV parsed by Arrow (multi-threaded C++), normalised like `_batches`.
+
+    Every cell goes through the same converters as the row-by-row path, once per distinct value
+    of a batch (dictionary encoding), so a national GIA file costs seconds instead of minutes.
+    Row numbers are exact only when every record is one line: the file must have exactly header +
+    records lines (no blank lines, no line breaks inside quotes). Anything else — a row with
+    another number of cells, a blank line, a quoted line break, a parser error — raises
+    `FastPathUnavailable`, and the row-by-row reader, which explains such rows, takes over.
+    """
+    width = len(profile.header)
+    names = [f"c{i}" for i in range(width)]
+    try:
+        reader = pa_csv.open_csv(
+            profile.path,
+            read_options=pa_csv.ReadOptions(
+                encoding="utf8" if facts.encoding in ("utf-8", "utf-8-sig") else "cp1251",
+                skip_rows=1,
+                column_names=names,
+                block_size=_ARROW_BLOCK_BYTES,
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=profile.delimiter or ",", newlines_in_values=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise FastPathUnavailable(str(error)) from error
+    normalise = _ValueNormaliser(kind)
+    targets = [
+        (name, profile.columns.get(name), normalise.converter(name)) for name in kind.column_names
+    ]
+    extras = list(profile.extra_columns.items())
+    schema = pa.schema(
+        [(name, pa.string()) for name in kind.column_names]
+        + [("_extra_columns", pa.string()), ("_row_number", pa.int64())]
+    )
+    records = 0
+    yielded = False
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            raise FastPathUnavailable(str(error)) from error
+        row_numbers = pa.array(range(records + 2, records + 2 + batch.num_rows), pa.int64())
+        records += batch.num_rows
+        # A row of empty cells (";;;;") carries nothing, as in `_batches`; its number still counts.
+        filled = None
+        for column in batch.columns:
+            has_text = pc.not_equal(column, "")
+            filled = has_text if filled is None else pc.or_(filled, has_text)
+        columns = [
+            _convert_column(batch.column(position), convert)
+            if position is not None
+            else pa.nulls(batch.num_rows, pa.string())
+            for _, position, convert in targets
+        ]
+        columns.append(_extras_json(batch, extras))
+        columns.append(row_numbers)
+        table = pa.Table.from_arrays(columns, schema=schema)
+        if filled is not None and not pc.all(filled).as_py():
+            table = table.filter(filled)
+        for start in range(0, table.num_rows, batch_rows):
+            yielded = True
+            yield table.slice(start, batch_rows)
+    if records + 1 != facts.line_count:
+        raise FastPathUnavailable(
+            f"{records} records on {facts.line_count} lines (blank lines or quoted line breaks)"
+        )
+    if not yielded:
+        yield schema.empty_table()
+
+
+def _convert_column(
+    column: pa.ChunkedArray | pa.Array, convert: Callable[[object], str | None]
+) -> pa.Array:
+    """`convert` applied to every cell, computed once per distinct value."""
+    encoded = pc.dictionary_encode(column)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    converted = pa.array([convert(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    return pc.take(converted, encoded.indices)
+
+
+def _extras_json(batch: pa.RecordBatch, extras: list[tuple[str, int]]) -> pa.Array:
+    """Unknown columns as JSON per row, empty cells left out (as `_batches` writes them)."""
+    if not extras:
+        return pa.nulls(batch.num_rows, pa.string())
+    cells = [(header, batch.column(position).to_pylist()) for header, position in extras]
+    out = []
+    for index in range(batch.num_rows):
+        extra = {header: values[index] for header, values in cells if values[index] != ""}
+        out.append(json.dumps(extra, ensure_ascii=False) if extra else None)
+    return pa.array(out, pa.string())

@@ -30,6 +30,7 @@ import duckdb
 
 from nro_pipeline.file_kinds import SCHOOLS, FileKind
 from nro_pipeline.landing_reader import (
+    FastPathUnavailable,
     FileFacts,
     FileProfile,
     LandingError,
@@ -138,24 +139,18 @@ def load_file(
     if (skipped := _unchanged(con, year, kind, path, facts)) is not None:
         return skipped
     _refuse_another_years_file(con, year, kind, path, facts)
-    profile, batches = read_landing_file(path, kind, facts=facts)
     loaded_at = _now()
-    columns = ", ".join(f'"{name}"' for name in kind.column_names)
-    rows = 0
     con.execute("BEGIN TRANSACTION")
     try:
         replaced = _landed(con, year, kind)
         schools_before = _school_count(con, year, kind)
-        con.execute(f"DELETE FROM {RAW_SCHEMA}.{kind.name} WHERE year = ?", [year])
-        for batch in batches:
-            con.register("landing_batch", batch)
-            con.execute(
-                f"""INSERT INTO {RAW_SCHEMA}.{kind.name}
-                    SELECT ?, {columns}, _extra_columns, ?, ?, _row_number, ? FROM landing_batch""",
-                [year, str(path), profile.content_hash, loaded_at],
-            )
-            con.unregister("landing_batch")
-            rows += batch.num_rows
+        try:
+            profile, rows = _insert_rows(con, year, kind, path, facts, loaded_at, fast=True)
+        except FastPathUnavailable:
+            # Arrow's parser could not vouch for the file: start the year over, row by row.
+            con.execute("ROLLBACK")
+            con.execute("BEGIN TRANSACTION")
+            profile, rows = _insert_rows(con, year, kind, path, facts, loaded_at, fast=False)
         _check_stated_year(con, year, kind, profile)
         _check_not_partial(con, year, kind, profile, replaced, schools_before)
         clear_rejected_rows(con, year, kind.name)
@@ -189,12 +184,40 @@ def load_file(
     return LoadReport(year, kind.name, profile, rows, missing, loaded_at)
 
 
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    kind: FileKind,
+    path: Path,
+    facts: FileFacts,
+    loaded_at: datetime,
+    fast: bool,
+) -> tuple[FileProfile, int]:
+    """Delete the year's rows of `raw.<kind>` and insert the file's, inside the caller's
+    transaction."""
+    profile, batches = read_landing_file(path, kind, facts=facts, fast=fast)
+    columns = ", ".join(f'"{name}"' for name in kind.column_names)
+    con.execute(f"DELETE FROM {RAW_SCHEMA}.{kind.name} WHERE year = ?", [year])
+    rows = 0
+    for batch in batches:
+        con.register("landing_batch", batch)
+        con.execute(
+            f"""INSERT INTO {RAW_SCHEMA}.{kind.name}
+                SELECT ?, {columns}, _extra_columns, ?, ?, _row_number, ? FROM landing_batch""",
+            [year, str(path), profile.content_hash, loaded_at],
+        )
+        con.unregister("landing_batch")
+        rows += batch.num_rows
+    return profile, rows
+
+
 def _landed(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind) -> dict | None:
     cursor = con.execute(
         f"SELECT * FROM {RAW_SCHEMA}.landed_files WHERE year = ? AND kind = ?", [year, kind.name]
     )
-    row = cursor.fetchone()
-    return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
+    # fetchall, not fetchone: DuckDB 2 refuses further work on a connection with an open result
+    rows = cursor.fetchall()
+    return dict(zip([d[0] for d in cursor.description], rows[0], strict=True)) if rows else None
 
 
 def _unchanged(
@@ -264,10 +287,11 @@ def _refuse_another_years_file(
         return  # a registry that did not change from one year to the next is legitimate
     other = con.execute(
         f"""SELECT year, source_file FROM {RAW_SCHEMA}.landed_files
-            WHERE kind = ? AND content_hash = ? AND year <> ? AND rows > 0 ORDER BY year""",
+            WHERE kind = ? AND content_hash = ? AND year <> ? AND rows > 0 ORDER BY year LIMIT 1""",
         [kind.name, facts.content_hash, year],
-    ).fetchone()
-    if other is not None:
+    ).fetchall()
+    if other:
+        other = other[0]
         raise LandingError(
             f"{path}: byte-for-byte the same file as the {kind.name} landed for {other[0]} "
             f"({other[1]}); rule: a year's folder holds that year's data — two years' results "
@@ -346,5 +370,5 @@ def landed_columns(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind) ->
     row = con.execute(
         f"SELECT columns_present FROM {RAW_SCHEMA}.landed_files WHERE year = ? AND kind = ?",
         [year, kind.name],
-    ).fetchone()
-    return json.loads(row[0]) if row else []
+    ).fetchall()
+    return json.loads(row[0][0]) if row else []

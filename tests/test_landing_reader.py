@@ -68,3 +68,78 @@ def test_empty_and_binary_files_are_refused_in_plain_words(tmp_path: Path) -> No
     garbage.write_bytes(bytes(range(256)) * 10)
     with pytest.raises(LandingError, match=r"binary content"):
         read_landing_file(garbage, VPR_RESULTS)
+
+
+def _read_both_ways(path: Path, kind_name: str) -> tuple[list[dict], list[dict]]:
+    """Rows through Arrow's parser (raising FastPathUnavailable when it cannot vouch for them)
+    and row by row through Python's csv module."""
+    kind = FILE_KINDS[kind_name]
+    _, fast = read_landing_file(path, kind)
+    _, slow = read_landing_file(path, kind, fast=False)
+    return pa.concat_tables(list(fast)).to_pylist(), pa.concat_tables(list(slow)).to_pylist()
+
+
+@pytest.mark.parametrize(
+    "fmt", [f for f in LandingFormat if f is not LandingFormat.XLSX], ids=lambda f: f.value
+)
+def test_arrow_csv_path_gives_the_row_by_row_result(fmt: LandingFormat, tmp_path: Path) -> None:
+    rows = planted_rows(2024)["gia_results"]
+    path = write_landing_file(tmp_path / "gia_results", FILE_KINDS["gia_results"], rows, fmt)
+    fast, slow = _read_both_ways(path, "gia_results")
+    assert fast == slow and len(fast) == len(rows)
+
+
+def test_arrow_csv_path_normalises_cells_like_the_row_by_row_reader(tmp_path: Path) -> None:
+    """Padding, a no-break space, Russian codes, a decimal comma, an empty row of delimiters and
+    an unknown column: the same canonical text both ways, row numbers as in the file."""
+    path = tmp_path / "vpr_results.csv"
+    path.write_text(
+        "Код ОО;Класс;Предмет;Участников;Отметка 2;Отметка 3;Отметка 4;Отметка 5;Комментарий\n"
+        "  S1 ;5,0;РУССКИЙ ЯЗЫК;4;1;1;1;1;\n"
+        ";;;;;;;;\n"
+        "S\u00a02;6;математика;2;0;1;1;0;пересчитано\n",
+        encoding="utf-8",
+    )
+    fast, slow = _read_both_ways(path, "vpr_results")
+    assert fast == slow
+    assert [(r["school_id"], r["grade"], r["subject"], r["_row_number"]) for r in fast] == [
+        ("S1", "5", "rus", 2),
+        ("S 2", "6", "math", 4),
+    ]
+    assert fast[1]["_extra_columns"] == '{"Комментарий": "пересчитано"}'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "S1,5,rus,4,1,1,1,1\n\nS2,5,rus,4,1,1,1,1\n",  # a blank line: numbers must still count it
+        'S1,5,"rus",4,1,1,1,1\nS2,5,"ru\ns",4,1,1,1,1\n',  # a line break inside quotes
+        "S1,5,rus,4,1,1,1,1\nS2,5,rus,4,1,1,1\n",  # a row one cell short
+    ],
+    ids=["blank line", "quoted line break", "short row"],
+)
+def test_arrow_csv_path_steps_aside_when_it_cannot_vouch_for_row_numbers(
+    body: str, tmp_path: Path
+) -> None:
+    from nro_pipeline.landing_reader import FastPathUnavailable
+
+    path = tmp_path / "vpr_results.csv"
+    header = "school_id,grade,subject,participants,mark_2,mark_3,mark_4,mark_5\n"
+    path.write_text(header + body, encoding="utf-8")
+    _, fast = read_landing_file(path, VPR_RESULTS)
+    with pytest.raises(FastPathUnavailable):
+        list(fast)
+
+
+def test_loader_reads_row_by_row_when_the_arrow_path_steps_aside(tmp_path: Path) -> None:
+    import duckdb
+
+    from nro_pipeline.raw_loader import load_file
+
+    path = tmp_path / "vpr_results.csv"
+    header = "school_id,grade,subject,participants,mark_2,mark_3,mark_4,mark_5\n"
+    path.write_text(header + "S1,5,rus,4,1,1,1,1\n\nS2,5,rus,4,1,1,1,1\n", encoding="utf-8")
+    con = duckdb.connect()
+    report = load_file(con, 2024, VPR_RESULTS, path)
+    rows = con.execute("SELECT school_id, _row_number FROM raw.vpr_results ORDER BY 2").fetchall()
+    assert report.rows == 2 and rows == [("S1", 2), ("S2", 4)]
