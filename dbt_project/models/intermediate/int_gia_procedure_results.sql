@@ -1,4 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='year',
+        pre_hook="{{ delete_rebuilt_years('year') }}"
+    )
+}}
+
 {#- OGE/EGE participant rows aggregated to school × year × exam × subject.
+    A table, built by results year like the marts: it is the one pass over the millions of
+    participant rows, which the facts and this model's data tests then read (as a view, every test
+    repeated that pass).
     Only main-attempt current-year graduates count (attempt = 'main' and category = 'current').
     A participant fails when mark = 2, or, where there is no mark, when score is below the year's
     minimum score of seed `min_scores`; without a mark and without a minimum score for that exam,
@@ -10,6 +22,7 @@ with
 gia as (
 
     select * from {{ ref('stg_gia_results') }}
+    where {{ years_filter('year') }}
 
 ),
 
