@@ -83,8 +83,9 @@ class PartnerParams:
     other_municipality_km: float = 250.0
     exclusion_years: int = 3  # only used in the wording of the reasons
     # Size of the initial candidate set per mentee (column generation); does not change the result.
-    candidates_per_mentee: int = 8
-    chunk_cells: int = 4_000_000  # max mentee × partner cells held in memory at once
+    candidates_per_mentee: int = 16
+    chunk_cells: int = 4_000_000  # mentee × partner cells computed at once
+    kept_cells: int = 32_000_000  # distances kept between pricing rounds up to this (256 MiB)
 
     def __post_init__(self) -> None:
         if self.partners_per_school < 1:
@@ -413,7 +414,7 @@ def assign_partners(
     active_pos = np.full(n_m, -1, dtype=np.int64)
     active_pos[active] = np.arange(active.size)
 
-    def chunks() -> Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    def computed_chunks() -> Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """(mentee indices, admissible partner indices, distance matrix) blocks."""
         for key, members in type_members.items():
             adm = type_adm[key]
@@ -423,6 +424,14 @@ def assign_partners(
             for start in range(0, members.size, step):
                 mi = members[start : start + step]
                 yield mi, adm, _distances(m, mi, p, adm, params)
+
+    # Every pricing round walks all blocks: keep them when they fit the memory budget, instead of
+    # computing the same great-circle distances again each round.
+    total_cells = sum(members.size * type_adm[key].size for key, members in type_members.items())
+    kept = list(computed_chunks()) if total_cells <= params.kept_cells else None
+
+    def chunks() -> Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        return kept if kept is not None else computed_chunks()
 
     # initial candidate set: k nearest admissible partners per mentee
     k0 = max(params.candidates_per_mentee, pps + 1)
