@@ -20,6 +20,11 @@ DEFAULT_LANDING_DIR = PROJECT_ROOT / "data" / "landing"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "warehouse" / "nro.duckdb"
 DEFAULT_PUBLISHED = PROJECT_ROOT / "data" / "warehouse" / "published" / "nro_marts.duckdb"
 
+# DuckDB's memory cap for every connection of the pipeline (dbt's too, through profiles.yml): the
+# national backfill must stay under 4 GiB on a laptop; above the cap DuckDB spills to `<db>.tmp`.
+DUCKDB_MEMORY_LIMIT_ENV = "NRO_DUCKDB_MEMORY_LIMIT"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+
 # The pool every asset and check that opens the DuckDB file belongs to (see dagster.yaml).
 WAREHOUSE_POOL = "nro_warehouse"
 
@@ -43,6 +48,10 @@ def warehouse_path() -> Path:
 
 def published_path() -> Path:
     return Path(os.environ.get(PUBLISHED_ENV) or DEFAULT_PUBLISHED).resolve()
+
+
+def duckdb_memory_limit() -> str:
+    return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
 def export_warehouse_path(path: str | Path) -> None:

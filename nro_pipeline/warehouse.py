@@ -26,7 +26,11 @@ class WarehouseResource(dg.ConfigurableResource):
         path = Path(self.path)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        connection = duckdb.connect(str(path), read_only=read_only)
+        connection = duckdb.connect(
+            str(path),
+            read_only=read_only,
+            config={"memory_limit": settings.duckdb_memory_limit()},
+        )
         try:
             yield connection
         finally:
