@@ -1,7 +1,7 @@
 """Issue 6 benchmark: the pipeline against the DuckDB floor and a pandas baseline, same files.
 
     python bench/run_benchmark.py --scale national --out bench/results.json
-    python bench/run_benchmark.py --scale small            # smoke run, about a minute
+    python bench/run_benchmark.py --scale region           # smoke run, about a minute
 
 Steps, each in its own subprocess (timed wall clock, peak RSS of its whole process tree):
   generate  `nro sample --style csv_utf8` of all years (reused when the same region exists)
@@ -29,12 +29,11 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from nro_pipeline.sample_region import SCALES
+
 REPO = Path(__file__).resolve().parent.parent
-PRESETS = {  # schools, years
-    "small": (600, "2022-2024"),
-    "medium": (5_000, "2022-2024"),
-    "national": (40_000, "2019-2024"),
-}
+# Schools from `nro sample --scale`; the smaller presets cover three years to stay quick.
+YEARS = {"region": "2022-2024", "large-region": "2022-2024", "national": "2019-2024"}
 STYLE = "csv_utf8"  # DuckDB reads CSV natively; XLSX would need its excel extension (no network)
 SAMPLE_SECONDS = 0.2
 _STEP_LINE = re.compile(r"^(?:\[[#.]+\] \d+/\d+ )?\[([\d–]+)\] (.+?): (\w+) \(([\d.]+) s\)$")
@@ -202,7 +201,7 @@ def machine() -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=sorted(PRESETS), default="small")
+    parser.add_argument("--scale", choices=list(SCALES), default="region")
     parser.add_argument("--schools", type=int, help="overrides the preset")
     parser.add_argument("--years", help="e.g. 2019-2024; overrides the preset")
     parser.add_argument("--seed", type=int, default=42)
@@ -212,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         "--skip", action="append", default=[], choices=["a", "b", "c", "d"], help="repeatable"
     )
     args = parser.parse_args(argv)
-    schools = args.schools or PRESETS[args.scale][0]
-    years = _years(args.years or PRESETS[args.scale][1])
+    schools = args.schools or SCALES[args.scale]
+    years = _years(args.years or YEARS[args.scale])
     if len(years) < 2:
         parser.error("--years needs at least two years (b adds the last one)")
     workdir = (args.workdir or Path("/tmp/nro_bench") / f"{schools}x{_span(years)}").resolve()

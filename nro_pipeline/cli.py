@@ -15,6 +15,7 @@ import yaml
 
 from nro_pipeline import settings
 from nro_pipeline.landing_writer import LandingFormat
+from nro_pipeline.sample_region import SCALES
 
 
 def _years(text: str) -> list[int]:
@@ -43,7 +44,13 @@ def _parser() -> argparse.ArgumentParser:
 
     sample = commands.add_parser("sample", help="write a realistic synthetic landing zone")
     sample.add_argument("--out", type=Path, help="landing root (default: NRO_LANDING_DIR)")
-    sample.add_argument("--schools", type=int, default=600)
+    sample.add_argument(
+        "--scale",
+        choices=tuple(SCALES),
+        default="region",
+        help="size preset: " + ", ".join(f"{k} = {v:,} schools" for k, v in SCALES.items()),
+    )
+    sample.add_argument("--schools", type=int, help="number of schools (overrides --scale)")
     sample.add_argument("--years", type=_years, default=_years("2019-2024"))
     sample.add_argument("--seed", type=int, default=42)
     sample.add_argument(
@@ -110,7 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         out = (args.out or settings.landing_dir()).resolve()
         summary = generate_region(
-            out, schools=args.schools, years=args.years, seed=args.seed, style=args.style
+            out,
+            schools=args.schools or SCALES[args.scale],
+            years=args.years,
+            seed=args.seed,
+            style=args.style,
         )
         print(f"Sample region written to {out}: {summary}")
         return 0

@@ -38,6 +38,9 @@ MIXED_ROTATION = (
 # school), so the GIA file stays CSV whatever the rotation says.
 XLSX_GIA_MAX_SCHOOLS = 5_000
 MIN_SCHOOLS = 10  # fewer leaves no room for every planted case
+# `nro sample --scale`: schools of a typical region, a large one, and Russia (~40,000 schools,
+# 3–4 million OGE/EGE participant rows a year).
+SCALES = {"region": 600, "large-region": 5_000, "national": 40_000}
 
 
 @dataclass(frozen=True)
