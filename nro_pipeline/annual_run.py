@@ -8,6 +8,8 @@ only its year. The dbt models of all years that passed are then built in as few 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 import io
 import json
 import os
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dagster as dg
+import pyarrow as pa
 
 from nro_pipeline import settings
 from nro_pipeline.landing_reader import landing_years
@@ -193,6 +196,7 @@ def _refresh(
             f"[{year}] landing and validation: {status} ({time.monotonic() - started:.1f} s)"
         )
 
+    _release_memory()  # before dbt's process starts beside this one
     passed = [y for y in years if outcomes[y].passed]
     build = defs.resolve_job_def("build_models")
     ranges = _contiguous_ranges(passed, partition_keys)
@@ -225,6 +229,17 @@ def _refresh(
         status = "ok" if not problems else "FAILED"
         progress.step(f"[{label}] models: {status} ({time.monotonic() - started:.1f} s)")
     return outcomes, models_built
+
+
+def _release_memory() -> None:
+    """Hand the memory of landing and validation (Arrow batches, GX frames) back to the system.
+
+    Python and Arrow keep freed memory for reuse; this process then sits beside the dbt process
+    for the rest of the run, and the two together must stay under 4 GiB at national size."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # glibc only; elsewhere nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _report(outcomes: dict[int, YearOutcome]) -> int:
