@@ -138,6 +138,16 @@ def run_step(name: str, command: list[str], env: dict[str, str]) -> Step:
     return step
 
 
+def _warm_page_cache(files: list[str]) -> None:
+    """Read the landing files once, untimed, before every step: each step then starts from the same
+    cached files. (The machines here reclaim idle page cache within minutes; a cold read of the
+    national files took the floor from 4 s to 27 s.)"""
+    for name in files:
+        with open(name, "rb") as handle:
+            while handle.read(1 << 24):
+                pass
+
+
 def _env(workdir: Path, tag: str) -> dict[str, str]:
     """Every path the pipeline writes points under the workdir; no Dagster instance is kept."""
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
@@ -263,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         return results
 
     def timed(name: str, command: list[str], env: dict[str, str]) -> None:
+        _warm_page_cache(files)
         steps[name] = run_step(name, command, env)
         save()
 
