@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from nro_pipeline.sample_region import SCALES
+from nro_pipeline.lib.sample.region import SCALES
 
 REPO = Path(__file__).resolve().parent.parent
 # Schools from `nro sample --scale`; the smaller presets cover three years to stay quick.

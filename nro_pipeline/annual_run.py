@@ -22,8 +22,8 @@ import dagster as dg
 import pyarrow as pa
 
 from nro_pipeline import settings
-from nro_pipeline.landing_reader import landing_years
-from nro_pipeline.working_copy import WarehouseBusyError, WorkingCopy
+from nro_pipeline.lib.ingest.landing_reader import landing_years
+from nro_pipeline.lib.publish.working_copy import WarehouseBusyError, WorkingCopy
 
 
 @dataclass
@@ -162,7 +162,7 @@ def _refresh(
 ) -> tuple[dict[int, YearOutcome], bool]:
     """Land and check each year, then build the passing years; False when a model build failed."""
     from nro_pipeline.definitions import defs
-    from nro_pipeline.partitions import results_year_partitions
+    from nro_pipeline.defs.partitions import results_year_partitions
 
     models_built = True
     partition_keys = results_year_partitions.get_partition_keys()
@@ -243,7 +243,7 @@ def _release_memory() -> None:
 
 
 def _report(outcomes: dict[int, YearOutcome]) -> int:
-    from nro_pipeline.run_summary import year_figures
+    from nro_pipeline.lib.reports.run_summary import year_figures
 
     figures = year_figures(settings.warehouse_path(), [y for y, o in outcomes.items() if o.passed])
     _say("")

@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 
 from nro_pipeline import settings
-from nro_pipeline.landing_writer import LandingFormat
-from nro_pipeline.sample_region import SCALES
+from nro_pipeline.lib.sample.landing_writer import LandingFormat
+from nro_pipeline.lib.sample.region import SCALES
 
 
 def _years(text: str) -> list[int]:
@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=r".*(beta|preview).*", category=Warning)
     args = _parser().parse_args(argv)
     if args.command == "sample":
-        from nro_pipeline.sample_region import generate_region
+        from nro_pipeline.lib.sample.region import generate_region
 
         out = (args.out or settings.landing_dir()).resolve()
         summary = generate_region(
@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if not args.rebuild:
             return run_years(args.years, dict(args.var), verbose=args.verbose)
-        from nro_pipeline.archive import archive_root, restore_landing
+        from nro_pipeline.lib.ingest.archive import archive_root, restore_landing
 
         warehouse = settings.warehouse_path()
         warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.environ[settings.LANDING_DIR_ENV] = folder
             return run_years(args.years, dict(args.var), verbose=args.verbose, fresh=True)
     if args.command == "export":
-        from nro_pipeline.xlsx_export import ExportError, export_year
+        from nro_pipeline.lib.reports.xlsx_export import ExportError, export_year
 
         warehouse = (args.warehouse or settings.warehouse_path()).resolve()
         try:
@@ -152,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Workbook written to {summary.describe()}")
         return 0
     if args.command == "docs":
-        from nro_pipeline.dbt_docs import generate_docs
+        from nro_pipeline.lib.reports.dbt_docs import generate_docs
 
         _use_paths(warehouse=args.warehouse)
         args.out.mkdir(parents=True, exist_ok=True)

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import dagster as dg
 
-from nro_pipeline.automation import build_annual_schedule, build_landing_sensor
-from nro_pipeline.dbt_models import (
-    DBT_EXECUTABLE,
+from nro_pipeline import settings
+from nro_pipeline.defs.automation import build_annual_schedule, build_landing_sensor
+from nro_pipeline.defs.dbt import (
     NroDbtCliResource,
     dbt_project,
     nro_dbt_models,
 )
-from nro_pipeline.freshness import marts_not_older_than_landing
-from nro_pipeline.ingestion_assets import gx_checks, landing_files, raw_assets
-from nro_pipeline.landing_zone import LandingZoneResource
-from nro_pipeline.partitions import results_year_partitions
-from nro_pipeline.publishing import PublishedSnapshotResource, build_snapshot_asset
-from nro_pipeline.report_assets import report_assets
-from nro_pipeline.warehouse import WarehouseResource
+from nro_pipeline.defs.freshness import marts_not_older_than_landing
+from nro_pipeline.defs.ingest import gx_checks, landing_files, raw_assets
+from nro_pipeline.defs.partitions import results_year_partitions
+from nro_pipeline.defs.publish import build_snapshot_asset
+from nro_pipeline.defs.reports import report_assets
+from nro_pipeline.defs.resources import (
+    LandingZoneResource,
+    PublishedSnapshotResource,
+    WarehouseResource,
+)
 
 marts_snapshot = build_snapshot_asset(
     [key for key in nro_dbt_models.keys if key.path[0] == "marts"], results_year_partitions
@@ -71,7 +74,7 @@ defs = dg.Definitions(
         "landing": LandingZoneResource(),
         "warehouse": WarehouseResource(),
         "published": PublishedSnapshotResource(),
-        "dbt": NroDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": NroDbtCliResource(project_dir=dbt_project, dbt_executable=settings.DBT_EXECUTABLE),
     },
     # DuckDB takes one writer process: steps of a run go one after another in one process.
     executor=dg.in_process_executor,

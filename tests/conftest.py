@@ -1,57 +1,26 @@
-"""Shared fixtures: a small generated region with planted schools, run once through `nro run`."""
+"""Shared fixtures: a small generated region with planted schools, run once through `nro run`.
+
+Tests under tests/e2e are marked `e2e` (they run the pipeline); `pytest -m "not e2e"` is the fast tier.
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.planted_schools import plant
+from tests.support.planted_schools import plant
+from tests.support.run import REGION_YEARS, RunResult, nro
 
-REGION_YEARS = [2020, 2021, 2022, 2023, 2024]
-
-
-@dataclass(frozen=True)
-class RunResult:
-    returncode: int
-    output: str
+E2E_DIR = Path(__file__).parent / "e2e"
 
 
-def nro(
-    *args: str, landing: Path, warehouse: Path, extra_env: dict[str, str] | None = None
-) -> RunResult:
-    """Run the installed `nro` console script the way a user does."""
-    env = {
-        **os.environ,
-        "NRO_LANDING_DIR": str(landing),
-        "NRO_WAREHOUSE": str(warehouse),
-        # Everything a run writes besides the warehouse goes beside it, never into data/.
-        "NRO_ARCHIVE_DIR": str(warehouse.parent / "archive"),
-        "NRO_PUBLISHED": str(warehouse.with_name(f"{warehouse.stem}_published.duckdb")),
-        "NRO_REPORTS_DIR": str(warehouse.parent / "reports"),
-        "NRO_EXPORTS_DIR": str(warehouse.parent / "exports"),
-        "NRO_DBT_TARGET_DIR": str(warehouse.parent / "dbt_target"),
-        "NRO_GX_DOCS_DIR": str(warehouse.parent / "gx_docs"),
-    }
-    env.pop("DAGSTER_HOME", None)
-    env.update(extra_env or {})
-    script = Path(sys.executable).with_name("nro")
-    done = subprocess.run(
-        [str(script), *args], env=env, capture_output=True, text=True, timeout=900, check=False
-    )
-    return RunResult(done.returncode, done.stdout + done.stderr)
-
-
-def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if E2E_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -66,7 +35,7 @@ def archive_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture(scope="session")
 def planted_region(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from nro_pipeline.sample_region import generate_region
+    from nro_pipeline.lib.sample.region import generate_region
 
     landing = tmp_path_factory.mktemp("region") / "landing"
     generate_region(landing, schools=40, years=REGION_YEARS, seed=7, style="canonical")

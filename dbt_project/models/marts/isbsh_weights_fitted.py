@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nro_pipeline.years_var import parse_years, year_predicate
+from nro_pipeline.lib.methods.years_var import parse_years, year_predicate
 
 INTERCEPT = "intercept"
 COLUMNS = ["year", "feature", "weight", "method", "r_squared", "n_schools", "n_features"]

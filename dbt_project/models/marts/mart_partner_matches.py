@@ -4,7 +4,7 @@ For every year Y of the run: mentees = ``mart_low_results.on_initial_list`` in Y
 registry schools of Y with their result level (``int_school_result_index``), ISBSh quintile
 (``mart_isbsh``), levels, municipality and coordinates; a candidate that was on the initial list
 in any of Y − (partner_exclusion_years − 1) … Y is excluded. The optimal assignment itself
-(maximum number of matches, then minimum total distance) is ``nro_pipeline.partner_assignment``.
+(maximum number of matches, then minimum total distance) is ``nro_pipeline.lib.methods.partner_assignment``.
 
 One row per mentee and rank 1 … partners_per_school: matched ranks first (nearest first), then
 unmatched ranks with ``partner_id`` null and the reason in Russian.
@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from nro_pipeline.years_var import parse_years, year_predicate
+from nro_pipeline.lib.methods.years_var import parse_years, year_predicate
 
 COLUMNS = {
     "school_id": "string",
@@ -45,7 +45,7 @@ COLUMNS = {
 
 def params_from_vars(v: dict[str, Any]):
     """PartnerParams from the rendered vars (strings or numbers)."""
-    from nro_pipeline.partner_assignment import PartnerParams
+    from nro_pipeline.lib.methods.partner_assignment import PartnerParams
 
     def num(key: str, cast: type) -> Any:
         return cast(float(str(v[key]).strip()))
@@ -66,7 +66,7 @@ def matches_for_year(
     longitude, levels, is_active, result_index, result_level, isbsh, isbsh_quintile,
     on_initial_list;
     listed_years: school_id, year of every (school, year) on the initial list."""
-    from nro_pipeline.partner_assignment import assign_partners
+    from nro_pipeline.lib.methods.partner_assignment import assign_partners
 
     window = listed_years[
         (listed_years["year"] <= year) & (listed_years["year"] > year - params.exclusion_years)

@@ -1,0 +1,167 @@
+"""Landing layer: each extract of a results year lands in `raw.<kind>`, then GX checks it.
+
+Lineage reads `landing/<kind>` (the file, an external asset) → `raw/<kind>` (this module) →
+dbt sources `raw.<kind>` → staging → marts. Every check is blocking: a file that breaks a rule stops
+that year's dbt models, so the previous marts stay as they were — except rows quarantined under
+`NRO_QUARANTINE_POLICY=allow`, which fail the check with WARN severity (Dagster then does not
+block) and are left out by dbt staging.
+
+Each file is archived by content hash before it is read (`archive.py`), so what arrived is kept
+even when it cannot be loaded.
+"""
+
+import dagster as dg
+
+from nro_pipeline.defs.partitions import results_year_partitions
+from nro_pipeline.defs.resources import LandingZoneResource, WarehouseResource
+from nro_pipeline.lib.contract.file_kinds import FILE_KINDS, SCHOOLS, FileKind
+from nro_pipeline.lib.ingest.archive import ArchiveError, archive_file, archive_root
+from nro_pipeline.lib.ingest.landing_reader import LandingError, inspect_file
+from nro_pipeline.lib.ingest.quarantine import QuarantineConfigError, max_share, quarantine_policy
+from nro_pipeline.lib.ingest.raw_loader import load_file
+from nro_pipeline.lib.validate.validation import check_landed_year
+from nro_pipeline.settings import WAREHOUSE_POOL
+
+LANDING_GROUP = "landing"
+RAW_GROUP = "raw"
+
+
+def landing_key(kind: FileKind) -> dg.AssetKey:
+    return dg.AssetKey(["landing", kind.name])
+
+
+def raw_key(kind: FileKind) -> dg.AssetKey:
+    return dg.AssetKey(["raw", kind.name])
+
+
+landing_files = [
+    dg.AssetSpec(
+        key=landing_key(kind),
+        group_name=LANDING_GROUP,
+        description=f"Landing file <year>/{kind.name}.csv|xlsx — {kind.russian} (SPEC §2).",
+        partitions_def=results_year_partitions,
+        kinds={"file"},
+    )
+    for kind in FILE_KINDS.values()
+]
+
+
+def _year(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> int:
+    op_context = (
+        context.op_execution_context
+        if isinstance(context, dg.AssetCheckExecutionContext)
+        else context
+    )
+    return int(op_context.partition_key)
+
+
+def build_raw_asset(kind: FileKind) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_key(kind),
+        deps=[landing_key(kind)],
+        partitions_def=results_year_partitions,
+        group_name=RAW_GROUP,
+        pool=WAREHOUSE_POOL,
+        kinds={"duckdb"},
+        description=(
+            f"raw.{kind.name}: the year's {kind.russian} as delivered (canonical names and codes, "
+            "text values) with lineage columns; a re-run replaces that year only, atomically."
+        ),
+    )
+    def raw_asset(
+        context: dg.AssetExecutionContext,
+        landing: LandingZoneResource,
+        warehouse: WarehouseResource,
+    ) -> dg.MaterializeResult:
+        year = _year(context)
+        try:
+            path = landing.file_for(year, kind)
+            facts = inspect_file(path)
+            archived = archive_file(path, year, kind.name, archive_root(), facts.content_hash)
+            with warehouse.connect() as con:
+                report = load_file(con, year, kind, path, facts)
+        except (LandingError, ArchiveError) as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
+        for note in report.notes:
+            context.log.info(note)
+        for warning in report.warnings:
+            context.log.warning(warning)
+        return dg.MaterializeResult(
+            metadata={
+                "source_file": dg.MetadataValue.path(str(path)),
+                "content_hash": report.profile.content_hash,
+                "rows": dg.MetadataValue.int(report.rows),
+                "unchanged": report.unchanged,
+                "notes": "\n".join(report.notes) or "none",
+                "warnings": "\n".join(report.warnings) or "none",
+                "archived_as": dg.MetadataValue.path(archived.entry.archived_path),
+                "read_as": report.profile.describe(),
+                "header": ", ".join(report.profile.header),
+                "extra_columns": ", ".join(report.profile.extra_columns) or "none",
+                "missing_columns": ", ".join(report.missing_columns) or "none",
+            }
+        )
+
+    raw_asset.__name__ = f"raw_{kind.name}"
+    return raw_asset
+
+
+def build_gx_check(kind: FileKind) -> dg.AssetChecksDefinition:
+    # Results are checked against the year's registry, so the registry lands first.
+    registry_dep = [raw_key(SCHOOLS)] if kind is not SCHOOLS else []
+
+    @dg.asset_check(
+        asset=raw_key(kind),
+        name=f"gx_{kind.name}",
+        blocking=True,
+        additional_deps=registry_dep,
+        pool=WAREHOUSE_POOL,
+        description=f"GX suite expectations/{kind.name}.json on the year's landed rows.",
+    )
+    def gx_check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        year = _year(context)
+        try:
+            policy, allowed_share = quarantine_policy(), max_share()
+        except QuarantineConfigError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
+        # Read-write: the check rewrites the year's quarantine rows for this kind.
+        with warehouse.connect() as con:
+            outcome, result = check_landed_year(con, year, kind, policy, allowed_share)
+        if not result.passed:
+            context.log.error(result.description)
+        elif result.warn_only:
+            context.log.warning(result.description)
+        return dg.AssetCheckResult(
+            # Rows quarantined under policy "allow": a failed WARN-severity check, which Dagster
+            # does not block on and which shows as a warning (a passed check would hide it).
+            passed=result.passed and not result.warn_only,
+            severity=dg.AssetCheckSeverity.WARN
+            if result.warn_only
+            else dg.AssetCheckSeverity.ERROR,
+            description=result.description
+            + (
+                f"\nGX Data Docs: {outcome.data_docs}"
+                if not result.passed and outcome.data_docs
+                else ""
+            ),
+            metadata={
+                "year": year,
+                "source_file": outcome.source_file,
+                "rows": outcome.rows,
+                "expectations_run": outcome.expectations_run,
+                "rules_broken": len(outcome.failures),
+                "data_docs": dg.MetadataValue.url(outcome.data_docs.as_uri())
+                if outcome.data_docs
+                else "not built",
+                "quarantined_rows": result.quarantined_rows,
+                "quarantine_policy": policy.value,
+            },
+        )
+
+    return gx_check
+
+
+raw_assets = [build_raw_asset(kind) for kind in FILE_KINDS.values()]
+gx_checks = [build_gx_check(kind) for kind in FILE_KINDS.values()]

@@ -1,0 +1,137 @@
+"""Reports as Dagster assets: the yearly HTML page and the XLSX workbook, downstream of the marts.
+
+Both read the warehouse read-only and write files outside it (`NRO_REPORTS_DIR`, default
+`data/reports`; `NRO_EXPORTS_DIR`, default `data/exports`), so they never block dbt for long; they
+still join the warehouse pool because DuckDB refuses a reader while another process writes.
+Wire them with `from nro_pipeline.defs.reports import report_assets`.
+"""
+
+import dagster as dg
+
+from nro_pipeline.defs.partitions import results_year_partitions
+from nro_pipeline.defs.resources import WarehouseResource
+from nro_pipeline.lib.reports.html_report import (
+    ReportError,
+    preview_markdown,
+    reports_dir,
+    write_report,
+)
+from nro_pipeline.lib.reports.xlsx_export import (
+    LIST_SHEET,
+    ExportError,
+    default_output_path,
+    export_from_connection,
+)
+from nro_pipeline.settings import WAREHOUSE_POOL
+
+REPORTS_GROUP = "reports"
+HTML_REPORT_KEY = dg.AssetKey(["reports", "html_report"])
+XLSX_EXPORT_KEY = dg.AssetKey(["reports", "xlsx_export"])
+
+
+def mart_key(name: str) -> dg.AssetKey:
+    return dg.AssetKey(["marts", name])
+
+
+HTML_REPORT_MARTS = (
+    "mart_low_results",
+    "mart_school_clusters",
+    "mart_partner_matches",
+    "mart_isbsh",
+    "mart_cohort_dynamics",
+    "mart_indicators",
+)
+XLSX_EXPORT_MARTS = (
+    "mart_low_results",
+    "mart_school_clusters",
+    "mart_partner_matches",
+    "mart_risk_profiles",
+)
+
+
+def build_html_report_asset() -> dg.AssetsDefinition:
+    @dg.asset(
+        key=HTML_REPORT_KEY,
+        kinds={"html"},
+        description=(
+            "Static HTML report of the year (data/reports/<year>/index.html): counts, the share of "
+            "listed schools over the years, ISBSh × result index by cluster, the list, the partner "
+            "pairs and the cohort dynamics; inline SVG, opens offline."
+        ),
+        deps=[mart_key(name) for name in HTML_REPORT_MARTS],
+        partitions_def=results_year_partitions,
+        # one run may cover many years (nro run, backfills): one report per year of the run
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        group_name=REPORTS_GROUP,
+        pool=WAREHOUSE_POOL,
+    )
+    def html_report(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        pages, listed, matched = {}, {}, {}
+        for key in context.partition_keys:
+            try:
+                with warehouse.connect(read_only=True) as con:
+                    path, data = write_report(con, int(key), reports_dir(), warehouse.path)
+            except ReportError as error:
+                raise dg.Failure(description=str(error), allow_retries=False) from None
+            pages[key], listed[key], matched[key] = (
+                str(path),
+                data.schools_listed,
+                data.pairs_matched,
+            )
+        metadata: dict[str, object] = {
+            "pages": dg.MetadataValue.json(pages),
+            "schools_on_list": dg.MetadataValue.json(listed),
+            "pairs_matched": dg.MetadataValue.json(matched),
+        }
+        if len(pages) == 1:  # a single year: link the page and preview it in the UI
+            metadata["path"] = dg.MetadataValue.path(pages[key])
+            metadata["preview"] = dg.MetadataValue.md(preview_markdown(data))
+        return dg.MaterializeResult(metadata=metadata)
+
+    return html_report
+
+
+def build_xlsx_export_asset() -> dg.AssetsDefinition:
+    @dg.asset(
+        key=XLSX_EXPORT_KEY,
+        kinds={"excel"},
+        description=(
+            "XLSX workbook of the year for officials (data/exports/nro_<year>.xlsx): Список ШНОР, "
+            "Кластеры, Школы-партнёры, Профили рисков — the same as `nro export --year Y`."
+        ),
+        deps=[mart_key(name) for name in XLSX_EXPORT_MARTS],
+        partitions_def=results_year_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        group_name=REPORTS_GROUP,
+        pool=WAREHOUSE_POOL,
+    )
+    def xlsx_export(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        workbooks, listed = {}, {}
+        for key in context.partition_keys:
+            year = int(key)
+            try:
+                with warehouse.connect(read_only=True) as con:
+                    summary = export_from_connection(
+                        con, year, default_output_path(year), warehouse.path
+                    )
+            except ExportError as error:
+                raise dg.Failure(description=str(error), allow_retries=False) from None
+            workbooks[key] = str(summary.path)
+            listed[key] = summary.rows_per_sheet[LIST_SHEET.title]
+        return dg.MaterializeResult(
+            metadata={
+                "workbooks": dg.MetadataValue.json(workbooks),
+                "schools_on_list": dg.MetadataValue.json(listed),
+            }
+        )
+
+    return xlsx_export
+
+
+html_report_asset = build_html_report_asset()
+xlsx_export_asset = build_xlsx_export_asset()
+report_assets = [html_report_asset, xlsx_export_asset]

@@ -1,0 +1,374 @@
+"""Land one file into the DuckDB `raw` schema: the year's rows are replaced in one transaction.
+
+`raw.<kind>` keeps every canonical column as text (types are checked by GX and cast in dbt
+staging), unknown columns as JSON, and lineage: source file, content hash, row number, load time.
+`raw.landed_files` records what each (year, kind) currently holds and how it was read.
+
+Rules about where a file belongs, checked here because they compare it with what is landed
+(each refuses the file with a LandingError, the year's raw rows stay as they were):
+- **Same content again** (same SHA-256 as the file landed for this year and kind, read by the same
+  loader version): nothing is reloaded; the report says so. Landing is idempotent.
+- **Another year's data**: a results file (not the registry: an unchanged registry is legitimate)
+  with rows, byte-for-byte equal to the file currently landed for another year, is refused; and so
+  is a file whose own year column (`год`, `year`, `учебный год`: 2024 or 2023/24) names another year.
+- **A partial replacement**: a file with rows that covers fewer than half the schools of the file
+  it replaces is refused (a landing file replaces the year's rows of its kind in full, so a
+  correction must be the complete file); `NRO_ALLOW_SHRINK=1` accepts a real drop. A header-only
+  file is not partial: it says the year has no such data (valid, with a warning).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from nro_pipeline import settings
+from nro_pipeline.lib.contract.file_kinds import SCHOOLS, FileKind
+from nro_pipeline.lib.ingest.landing_reader import (
+    FastPathUnavailable,
+    FileFacts,
+    FileProfile,
+    LandingError,
+    inspect_file,
+    read_landing_file,
+)
+from nro_pipeline.lib.ingest.quarantine import clear_rejected_rows, ensure_quarantine_table
+
+RAW_SCHEMA = "raw"
+# Bump when the reader or loader would turn the same bytes into different raw rows, so that an
+# unchanged file is read again once after an upgrade instead of being skipped.
+LOADER_VERSION = 2
+ALLOW_SHRINK_ENV = settings.ALLOW_SHRINK_ENV
+MIN_KEPT_SHARE = 0.5  # a replacement must cover at least this share of the replaced file's schools
+
+_LANDED_FILES_COLUMNS = {
+    "year": "INTEGER",
+    "kind": "VARCHAR",
+    "source_file": "VARCHAR",
+    "content_hash": "VARCHAR",
+    "size_bytes": "BIGINT",
+    "file_format": "VARCHAR",
+    "encoding": "VARCHAR",
+    "delimiter": "VARCHAR",
+    "header": "VARCHAR",
+    "columns_present": "VARCHAR",
+    "extra_columns": "VARCHAR",
+    "rows": "BIGINT",
+    "loaded_at": "TIMESTAMP",
+    "loader_version": "INTEGER",
+    "last_seen_at": "TIMESTAMP",  # last time the landing held this same content
+}
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    year: int
+    kind: str
+    profile: FileProfile
+    rows: int
+    missing_columns: list[str]
+    loaded_at: datetime
+    unchanged: bool = False  # same content as already landed: nothing was reloaded
+
+    @property
+    def notes(self) -> list[str]:
+        """Plain-words remarks for the run log: what was (not) done, nothing wrong."""
+        if not self.unchanged:
+            return []
+        return [
+            f"{self.profile.path}: same content as landed at {self.loaded_at:%Y-%m-%d %H:%M} UTC "
+            f"(sha256 {self.profile.content_hash[:12]}…) — not reloaded."
+        ]
+
+    @property
+    def warnings(self) -> list[str]:
+        """Valid, but worth saying (SPEC §5): a header-only file."""
+        if self.rows:
+            return []
+        return [
+            f"{self.profile.path}: header only, no rows — {self.year} simply had no "
+            f"{self.kind} data."
+        ]
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection, kind: FileKind) -> None:
+    text_columns = ", ".join(f'"{name}" VARCHAR' for name in kind.column_names)
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{kind.name} (
+            year INTEGER NOT NULL, {text_columns},
+            _extra_columns VARCHAR, _source_file VARCHAR, _content_hash VARCHAR,
+            _row_number BIGINT, _loaded_at TIMESTAMP)"""
+    )
+    definitions = ", ".join(f"{name} {type_}" for name, type_ in _LANDED_FILES_COLUMNS.items())
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.landed_files (
+            {definitions}, PRIMARY KEY (year, kind))"""
+    )
+    # A warehouse created before a column was added gets it (null for earlier loads).
+    for name, type_ in _LANDED_FILES_COLUMNS.items():
+        con.execute(
+            f"ALTER TABLE {RAW_SCHEMA}.landed_files ADD COLUMN IF NOT EXISTS {name} {type_}"
+        )
+    ensure_quarantine_table(con)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    kind: FileKind,
+    path: Path,
+    facts: FileFacts | None = None,
+) -> LoadReport:
+    """Replace the year's rows of `raw.<kind>` with the file's rows, atomically.
+
+    Skips the load when the same content is landed already; refuses (LandingError) a file that
+    cannot be read, belongs to another year or would replace the year's data only in part.
+    """
+    ensure_raw_tables(con, kind)
+    facts = facts or inspect_file(path)
+    if (skipped := _unchanged(con, year, kind, path, facts)) is not None:
+        return skipped
+    _refuse_another_years_file(con, year, kind, path, facts)
+    loaded_at = _now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        replaced = _landed(con, year, kind)
+        schools_before = _school_count(con, year, kind)
+        try:
+            profile, rows = _insert_rows(con, year, kind, path, facts, loaded_at, fast=True)
+        except FastPathUnavailable:
+            # Arrow's parser could not vouch for the file: start the year over, row by row.
+            con.execute("ROLLBACK")
+            con.execute("BEGIN TRANSACTION")
+            profile, rows = _insert_rows(con, year, kind, path, facts, loaded_at, fast=False)
+        _check_stated_year(con, year, kind, profile)
+        _check_not_partial(con, year, kind, profile, replaced, schools_before)
+        clear_rejected_rows(con, year, kind.name)
+        missing = [c for c in kind.required_columns if c not in profile.columns]
+        record = {
+            "year": year,
+            "kind": kind.name,
+            "source_file": str(path),
+            "content_hash": profile.content_hash,
+            "size_bytes": profile.size_bytes,
+            "file_format": profile.file_format,
+            "encoding": profile.encoding,
+            "delimiter": profile.delimiter,
+            "header": json.dumps(profile.header, ensure_ascii=False),
+            "columns_present": json.dumps(sorted(profile.columns)),
+            "extra_columns": json.dumps(sorted(profile.extra_columns), ensure_ascii=False),
+            "rows": rows,
+            "loaded_at": loaded_at,
+            "loader_version": LOADER_VERSION,
+            "last_seen_at": loaded_at,
+        }
+        con.execute(
+            f"INSERT OR REPLACE INTO {RAW_SCHEMA}.landed_files ({', '.join(record)}) "
+            f"VALUES ({', '.join('?' for _ in record)})",
+            list(record.values()),
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return LoadReport(year, kind.name, profile, rows, missing, loaded_at)
+
+
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    kind: FileKind,
+    path: Path,
+    facts: FileFacts,
+    loaded_at: datetime,
+    fast: bool,
+) -> tuple[FileProfile, int]:
+    """Delete the year's rows of `raw.<kind>` and insert the file's, inside the caller's
+    transaction."""
+    profile, batches = read_landing_file(path, kind, facts=facts, fast=fast)
+    columns = ", ".join(f'"{name}"' for name in kind.column_names)
+    con.execute(f"DELETE FROM {RAW_SCHEMA}.{kind.name} WHERE year = ?", [year])
+    rows = 0
+    for batch in batches:
+        con.register("landing_batch", batch)
+        con.execute(
+            f"""INSERT INTO {RAW_SCHEMA}.{kind.name}
+                SELECT ?, {columns}, _extra_columns, ?, ?, _row_number, ? FROM landing_batch""",
+            [year, str(path), profile.content_hash, loaded_at],
+        )
+        con.unregister("landing_batch")
+        rows += batch.num_rows
+    return profile, rows
+
+
+def _landed(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind) -> dict | None:
+    cursor = con.execute(
+        f"SELECT * FROM {RAW_SCHEMA}.landed_files WHERE year = ? AND kind = ?", [year, kind.name]
+    )
+    # fetchall, not fetchone: DuckDB 2 refuses further work on a connection with an open result
+    rows = cursor.fetchall()
+    return dict(zip([d[0] for d in cursor.description], rows[0], strict=True)) if rows else None
+
+
+def _unchanged(
+    con: duckdb.DuckDBPyConnection, year: int, kind: FileKind, path: Path, facts: FileFacts
+) -> LoadReport | None:
+    """The report of a skipped load when the year already holds exactly this content."""
+    landed = _landed(con, year, kind)
+    if (
+        landed is None
+        or landed["content_hash"] != facts.content_hash
+        or landed["loader_version"] != LOADER_VERSION
+    ):
+        return None
+    # The rows must still be there as landed (nobody deleted or half-replaced them).
+    [(present,)] = con.execute(
+        f"SELECT count(*) FROM {RAW_SCHEMA}.{kind.name} WHERE year = ? AND _content_hash = ?",
+        [year, facts.content_hash],
+    ).fetchall()
+    [(total,)] = con.execute(
+        f"SELECT count(*) FROM {RAW_SCHEMA}.{kind.name} WHERE year = ?", [year]
+    ).fetchall()
+    if present != landed["rows"] or total != present:
+        return None
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            f"""UPDATE {RAW_SCHEMA}.landed_files SET last_seen_at = ?, source_file = ?
+                WHERE year = ? AND kind = ?""",
+            [_now(), str(path), year, kind.name],
+        )
+        if landed["source_file"] != str(path):
+            # The same bytes now sit elsewhere (landing zone moved or rebuilt from the archive):
+            # messages and lineage name the file as it is now.
+            con.execute(
+                f"UPDATE {RAW_SCHEMA}.{kind.name} SET _source_file = ? WHERE year = ?",
+                [str(path), year],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    columns = json.loads(landed["columns_present"] or "[]")
+    header = json.loads(landed["header"] or "[]")
+    extras = json.loads(landed["extra_columns"] or "[]")
+    profile = FileProfile(
+        path=path,
+        content_hash=facts.content_hash,
+        size_bytes=facts.size_bytes,
+        file_format=landed["file_format"],
+        encoding=landed["encoding"],
+        delimiter=landed["delimiter"],
+        header=header,
+        # Positions only matter while reading, and nothing is read: -1 marks "not recorded".
+        columns=dict.fromkeys(columns, -1),
+        extra_columns=dict.fromkeys(extras, -1),
+    )
+    missing = [c for c in kind.required_columns if c not in columns]
+    return LoadReport(
+        year, kind.name, profile, landed["rows"], missing, landed["loaded_at"], unchanged=True
+    )
+
+
+def _refuse_another_years_file(
+    con: duckdb.DuckDBPyConnection, year: int, kind: FileKind, path: Path, facts: FileFacts
+) -> None:
+    if kind is SCHOOLS:
+        return  # a registry that did not change from one year to the next is legitimate
+    other = con.execute(
+        f"""SELECT year, source_file FROM {RAW_SCHEMA}.landed_files
+            WHERE kind = ? AND content_hash = ? AND year <> ? AND rows > 0 ORDER BY year LIMIT 1""",
+        [kind.name, facts.content_hash, year],
+    ).fetchall()
+    if other:
+        other = other[0]
+        raise LandingError(
+            f"{path}: byte-for-byte the same file as the {kind.name} landed for {other[0]} "
+            f"({other[1]}); rule: a year's folder holds that year's data — two years' results "
+            "are never identical."
+        )
+
+
+_SCHOOL_YEAR = re.compile(r"(\d{4})\s*[/\-–—]\s*(\d{4}|\d{2})\D*")
+_ONE_YEAR = re.compile(r"(\d{4})(?:\.0+)?(?:\s*(?:г|год|г\.))?")
+
+
+def stated_results_year(value: str) -> int | None:
+    """The results year a cell states: `2024` → 2024, `2023/24` or `2023-2024` → 2024 (a school
+    year ends in the spring of its results year); anything else → None (not read as a year)."""
+    text = value.strip()
+    if match := _SCHOOL_YEAR.fullmatch(text):
+        start, end = match.group(1), match.group(2)
+        return int(end) if len(end) == 4 else int(start[:2] + end)
+    if match := _ONE_YEAR.fullmatch(text):
+        return int(match.group(1))
+    return None
+
+
+def _check_stated_year(
+    con: duckdb.DuckDBPyConnection, year: int, kind: FileKind, profile: FileProfile
+) -> None:
+    for header in profile.year_columns:
+        json_path = '$."' + header.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        stated = con.execute(
+            f"""SELECT json_extract_string(_extra_columns, ?) AS v, min(_row_number), count(*)
+                FROM {RAW_SCHEMA}.{kind.name} WHERE year = ? GROUP BY v ORDER BY 2""",
+            [json_path, year],
+        ).fetchall()
+        for value, first_row, count in stated:
+            said = stated_results_year(value) if value is not None else None
+            if said is not None and said != year:
+                raise LandingError(
+                    f"{profile.path}: row {first_row}"
+                    + (f" and {count - 1} more" if count > 1 else "")
+                    + f": column «{header}» says {value} (results year {said}), but the file is "
+                    f"in the folder of {year}; rule: a year's folder holds that year's data."
+                )
+
+
+def _school_count(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind) -> int:
+    [(count,)] = con.execute(
+        f"SELECT count(DISTINCT school_id) FROM {RAW_SCHEMA}.{kind.name} WHERE year = ?", [year]
+    ).fetchall()
+    return int(count)
+
+
+def _check_not_partial(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    kind: FileKind,
+    profile: FileProfile,
+    replaced: dict | None,
+    schools_before: int,
+) -> None:
+    if replaced is None or schools_before == 0 or settings.allow_shrink():
+        return
+    schools_now = _school_count(con, year, kind)
+    # A header-only file is not a partial one: it states that the year has no such data (SPEC §5).
+    if 0 < schools_now < schools_before * MIN_KEPT_SHARE:
+        raise LandingError(
+            f"{profile.path}: covers {schools_now} school(s) where the {kind.name} it would "
+            f"replace ({replaced['source_file']}, landed {replaced['loaded_at']:%Y-%m-%d %H:%M} "
+            f"UTC) covers {schools_before}; a landing file replaces the year's {kind.name} in "
+            "full, so a correction must be the complete file; rule: a replacement keeps at least "
+            f"half of the schools (set {ALLOW_SHRINK_ENV}=1 for one run if the drop is real)."
+        )
+
+
+def landed_columns(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind) -> list[str]:
+    """Canonical columns the year's file actually had (a missing one is null in raw)."""
+    row = con.execute(
+        f"SELECT columns_present FROM {RAW_SCHEMA}.landed_files WHERE year = ? AND kind = ?",
+        [year, kind.name],
+    ).fetchall()
+    return json.loads(row[0][0]) if row else []

@@ -1,0 +1,242 @@
+"""The yearly HTML report, loaded in a real headless Chromium: no errors, charts drawn, Russian text.
+
+Chromium is the Debian package `chromium` (`.ci/run` installs it). Outside CI a machine without it
+skips the browser tests; in CI (`CI` set) its absence is a failure. The screenshots are kept under
+`test-artifacts/` (gitignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from nro_pipeline.definitions import defs
+from nro_pipeline.defs.reports import HTML_REPORT_KEY, html_report_asset, report_assets
+from nro_pipeline.defs.resources import WarehouseResource
+from nro_pipeline.lib.reports.html_report import ReportData, report_year, share_chart
+from nro_pipeline.settings import WAREHOUSE_POOL
+from tests.support.chromium import PageVisit, find_chromium, visit
+from tests.support.run import RunResult, query
+
+YEAR = 2024
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+# What the tests read from the rendered page (JavaScript run in the page after it loaded).
+PAGE_EXPRESSIONS = {
+    "title": "document.title",
+    "h1": "document.querySelector('h1').textContent",
+    "lang": "document.documentElement.lang",
+    "scripts": "document.scripts.length",
+    "foreign_resources": (
+        "performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => !n.startsWith('file:') && !n.startsWith('data:'))"
+    ),
+    "bars": "document.querySelectorAll('#share-chart rect.bar').length",
+    "current_bars": "document.querySelectorAll('#share-chart rect.bar.current').length",
+    "bars_drawn": (
+        "[...document.querySelectorAll('#share-chart rect.bar')]"
+        ".every(b => b.getBoundingClientRect().height > 0)"
+    ),
+    "bar_years": (
+        "[...document.querySelectorAll('#share-chart text')].map(t => t.textContent)"
+        ".filter(t => /^\\d{4}$/.test(t))"
+    ),
+    "points": "document.querySelectorAll('#scatter circle.point').length",
+    "points_by_cluster": (
+        "[...document.querySelectorAll('#scatter circle.point')]"
+        ".reduce((n, c) => (n[c.dataset.cluster] = (n[c.dataset.cluster] || 0) + 1, n), {})"
+    ),
+    "listed_points": "document.querySelectorAll('#scatter circle.point.listed').length",
+    "points_inside": (
+        "(() => { const box = document.querySelector('#scatter').getBoundingClientRect();"
+        " return [...document.querySelectorAll('#scatter circle.point')].every(c => {"
+        " const r = c.getBoundingClientRect(); return r.width > 0 && r.left >= box.left"
+        " && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom; }); })()"
+    ),
+    "scatter_width": "document.querySelector('#scatter').getBoundingClientRect().width",
+    "list_ids": (
+        "[...document.querySelectorAll('#school-list tbody tr')].map(r => r.cells[0].textContent)"
+    ),
+    "partner_rows": "document.querySelectorAll('#partners tbody tr').length",
+    "cohort_rows": "document.querySelectorAll('#cohorts tbody tr').length",
+    "text": "document.body.innerText",
+}
+
+
+def _chromium() -> str:
+    chromium = find_chromium()
+    if chromium:
+        return chromium
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is required in CI: .ci/run installs the Debian package `chromium`")
+    pytest.skip("no Chromium here (apt-get install -y chromium); CI runs these tests")
+
+
+@pytest.fixture(scope="module")
+def report(
+    region_run: tuple[Path, RunResult], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, ReportData]:
+    warehouse, run = region_run
+    assert run.returncode == 0, run.output
+    return report_year(warehouse, YEAR, tmp_path_factory.mktemp("reports"))
+
+
+@pytest.fixture(scope="module")
+def page(report: tuple[Path, ReportData]) -> PageVisit:
+    path, _ = report
+    chromium = _chromium()
+    shutil.copytree(path.parent, ARTIFACTS / f"html_report_{YEAR}", dirs_exist_ok=True)
+    return visit(
+        path.as_uri(),
+        chromium=chromium,
+        expressions=PAGE_EXPRESSIONS,
+        screenshots={
+            ARTIFACTS / f"html_report_{YEAR}.png": (0, 2000),
+            ARTIFACTS / f"html_report_{YEAR}_full.png": None,
+        },
+    )
+
+
+def _count(warehouse: Path, sql: str) -> int:
+    [(count,)] = query(warehouse, sql, [YEAR])
+    return int(count)
+
+
+def test_page_loads_without_console_errors(page: PageVisit) -> None:
+    assert page.errors == []
+    assert page.values["scripts"] == 0  # static page: nothing to fail at runtime
+    assert page.values["foreign_resources"] == []  # nothing from the network
+    assert (ARTIFACTS / f"html_report_{YEAR}.png").stat().st_size > 10_000
+
+
+def test_title_and_text_are_russian(page: PageVisit) -> None:
+    assert page.values["lang"] == "ru"
+    assert (
+        page.values["title"]
+        == f"ШНОР {YEAR}: отчёт о школах с низкими образовательными результатами"
+    )
+    assert "Школы с низкими образовательными результатами (ШНОР): 2024 год" in page.values["h1"]
+    for heading in ("Основные показатели", "Список ШНОР", "Школы-партнёры", "Динамика когорт ВПР"):
+        assert heading in page.values["text"]
+
+
+def test_share_chart_has_a_bar_per_year(
+    page: PageVisit, region_run: tuple[Path, RunResult]
+) -> None:
+    warehouse, _ = region_run
+    years = [
+        str(y) for (y,) in query(warehouse, "select year from marts.mart_indicators order by 1")
+    ]
+    assert page.values["bars"] == len(years) == 5
+    assert page.values["bar_years"] == years
+    assert page.values["current_bars"] == 1
+    assert page.values["bars_drawn"] is True
+
+
+def test_scatter_has_a_point_per_school(
+    page: PageVisit, region_run: tuple[Path, RunResult]
+) -> None:
+    warehouse, _ = region_run
+    rows = query(
+        warehouse,
+        "select cluster, count(*) from marts.mart_school_clusters "
+        "where year = ? and isbsh is not null and result_index is not null group by 1",
+        [YEAR],
+    )
+    assert page.values["points_by_cluster"] == dict(rows)
+    assert page.values["points"] == sum(n for _, n in rows) > 30
+    assert page.values["points_inside"] is True
+    assert page.values["scatter_width"] > 400
+    listed_with_point = _count(
+        warehouse,
+        "select count(*) from marts.mart_school_clusters c join marts.mart_low_results s "
+        "using (school_id, year) where year = ? and s.on_initial_list "
+        "and c.isbsh is not null and c.result_index is not null",
+    )
+    assert page.values["listed_points"] == listed_with_point
+
+
+def test_tables_hold_the_list_and_the_pairs(
+    page: PageVisit, region_run: tuple[Path, RunResult]
+) -> None:
+    warehouse, _ = region_run
+    listed = query(
+        warehouse,
+        "select school_id from marts.mart_low_results where year = ? and on_initial_list",
+        [YEAR],
+    )
+    assert sorted(page.values["list_ids"]) == sorted(r[0] for r in listed)
+    assert {"T_C1", "T_C2"} <= set(page.values["list_ids"])
+    pairs = _count(warehouse, "select count(*) from marts.mart_partner_matches where year = ?")
+    assert page.values["partner_rows"] == pairs
+    assert page.values["cohort_rows"] >= 2  # per subject and step, plus the total
+    assert "Планшкола критерия 1" in page.values["text"]
+
+
+def test_console_errors_would_be_caught(tmp_path: Path) -> None:
+    """The check above is not vacuous: the same visit reports script errors and failed loads."""
+    broken = tmp_path / "broken.html"
+    broken.write_text(
+        '<html><body><script>console.error("boom"); missingFunction();</script>'
+        '<img src="missing.png"></body></html>',
+        encoding="utf-8",
+    )
+    errors = visit(broken.as_uri(), chromium=_chromium()).errors
+    assert any("boom" in e for e in errors)
+    assert any("missingFunction" in e for e in errors)
+    assert any("missing.png" in e for e in errors)
+
+
+def test_share_chart_geometry() -> None:
+    chart = share_chart([(2023, 10, 100), (2024, 5, 100)], 2024)
+    first, second = chart.bars
+    assert first.height == pytest.approx(2 * second.height, abs=0.2)
+    assert first.y + first.height == pytest.approx(chart.bottom)
+    assert (first.label, second.current, first.current) == ("10,0 %", True, False)
+
+
+def test_report_asset_is_wired_to_the_marts() -> None:
+    graph = dg.Definitions.merge(defs, dg.Definitions(assets=report_assets)).resolve_asset_graph()
+    node = graph.get(HTML_REPORT_KEY)
+    marts = {
+        dg.AssetKey(["marts", name])
+        for name in (
+            "mart_low_results",
+            "mart_school_clusters",
+            "mart_partner_matches",
+            "mart_isbsh",
+            "mart_cohort_dynamics",
+            "mart_indicators",
+        )
+    }
+    assert set(node.parent_keys) == marts
+    assert all(graph.get(key).is_materializable for key in marts)
+    assert node.group_name == "reports" and node.pools == {WAREHOUSE_POOL}
+    assert "2024" in node.partitions_def.get_partition_keys()
+
+
+def test_html_report_asset(
+    region_run: tuple[Path, RunResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse, _ = region_run
+    monkeypatch.setenv("NRO_REPORTS_DIR", str(tmp_path))
+    result = dg.materialize(
+        [html_report_asset],
+        partition_key=str(YEAR),
+        resources={"warehouse": WarehouseResource(path=str(warehouse))},
+    )
+    assert result.success
+    [event] = result.get_asset_materialization_events()
+    metadata = event.materialization.metadata
+    assert metadata["path"].value == str(tmp_path / "2024" / "index.html")
+    listed = _count(
+        warehouse,
+        "select count(*) from marts.mart_low_results where year = ? and on_initial_list",
+    )
+    assert metadata["schools_on_list"].value == {"2024": listed}
+    assert "| Код ОО | Наименование ОО | Муниципалитет |" in metadata["preview"].value
+    assert "T_C1" in metadata["preview"].value

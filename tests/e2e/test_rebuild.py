@@ -1,0 +1,37 @@
+"""`nro run --rebuild` re-creates the whole warehouse from the archive alone, with the same marts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.support.marts import MARTS
+from tests.support.run import RunResult, nro, query
+
+
+def _all_rows(warehouse: Path, mart: str) -> list[tuple]:
+    return query(warehouse, f"SELECT * FROM marts.{mart} ORDER BY ALL")
+
+
+def test_rebuild_from_the_archive_yields_identical_marts(
+    region_run: tuple[Path, RunResult], tmp_path: Path
+) -> None:
+    warehouse, result = region_run
+    assert result.returncode == 0, result.output
+    archive = warehouse.parent / "archive"
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    shutil.copy(warehouse, rebuilt)  # --rebuild must not reuse what is in it
+    nowhere = tmp_path / "no-landing-zone"  # the archive alone: no landing folder at all
+
+    result = nro(
+        "run",
+        "--rebuild",
+        landing=nowhere,
+        warehouse=rebuilt,
+        extra_env={"NRO_ARCHIVE_DIR": str(archive)},
+    )
+
+    assert result.returncode == 0, result.output
+    assert "20 files restored" in result.output
+    for mart in MARTS:
+        assert _all_rows(rebuilt, mart) == _all_rows(warehouse, mart), mart

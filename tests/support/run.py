@@ -1,0 +1,49 @@
+"""Running the pipeline the way a user does, and reading what it wrote."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+REGION_YEARS = [2020, 2021, 2022, 2023, 2024]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    returncode: int
+    output: str
+
+
+def nro(
+    *args: str, landing: Path, warehouse: Path, extra_env: dict[str, str] | None = None
+) -> RunResult:
+    """Run the installed `nro` console script the way a user does."""
+    env = {
+        **os.environ,
+        "NRO_LANDING_DIR": str(landing),
+        "NRO_WAREHOUSE": str(warehouse),
+        # Everything a run writes besides the warehouse goes beside it, never into data/.
+        "NRO_ARCHIVE_DIR": str(warehouse.parent / "archive"),
+        "NRO_PUBLISHED": str(warehouse.with_name(f"{warehouse.stem}_published.duckdb")),
+        "NRO_REPORTS_DIR": str(warehouse.parent / "reports"),
+        "NRO_EXPORTS_DIR": str(warehouse.parent / "exports"),
+        "NRO_DBT_TARGET_DIR": str(warehouse.parent / "dbt_target"),
+        "NRO_GX_DOCS_DIR": str(warehouse.parent / "gx_docs"),
+    }
+    env.pop("DAGSTER_HOME", None)
+    env.update(extra_env or {})
+    script = Path(sys.executable).with_name("nro")
+    done = subprocess.run(
+        [str(script), *args], env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    return RunResult(done.returncode, done.stdout + done.stderr)
+
+
+def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()

@@ -1,0 +1,145 @@
+"""Every form a landing file may take (SPEC §2) reads to the same canonical rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from nro_pipeline.lib.contract.file_kinds import FILE_KINDS, SOCIAL_PASSPORT, VPR_RESULTS
+from nro_pipeline.lib.ingest.landing_reader import LandingError, read_landing_file
+from nro_pipeline.lib.sample.landing_writer import LandingFormat, write_landing_file
+from tests.support.planted_schools import planted_rows
+
+
+def _read(path: Path, kind_name: str) -> list[dict]:
+    _, batches = read_landing_file(path, FILE_KINDS[kind_name])
+    return pa.concat_tables(list(batches)).to_pylist()
+
+
+@pytest.mark.parametrize("kind_name", list(FILE_KINDS))
+def test_every_format_loads_the_same_rows(kind_name: str, tmp_path: Path) -> None:
+    rows = planted_rows(2024)[kind_name]
+    loaded = {}
+    for fmt in LandingFormat:
+        path = write_landing_file(
+            tmp_path / fmt.value / kind_name, FILE_KINDS[kind_name], rows, fmt
+        )
+        loaded[fmt] = _read(path, kind_name)
+    reference = loaded[LandingFormat.CSV_UTF8]
+    assert len(reference) == len(rows)
+    for fmt, got in loaded.items():
+        assert got == reference, f"{fmt.value} differs from csv_utf8"
+
+
+def test_windows_1251_russian_headers_and_decimal_comma(tmp_path: Path) -> None:
+    """Bytes written by hand, not by our writer: the way a regional export arrives."""
+    path = tmp_path / "social_passport.csv"
+    header = ";".join(f" {c.russian.upper()} " for c in SOCIAL_PASSPORT.columns) + ";Примечание"
+    values = "S1;500;50;40;30;200;10;5;8;2;3,5;100,25;40;40;2;20;ёлка"
+    path.write_bytes(f"{header}\r\n{values}\r\n".encode("cp1251"))
+    profile, batches = read_landing_file(path, SOCIAL_PASSPORT)
+    row = pa.concat_tables(list(batches)).to_pylist()[0]
+    assert profile.encoding == "cp1251" and profile.delimiter == ";"
+    assert row["distance_to_center_km"] == "3.5" and row["internet_mbps"] == "100.25"
+    assert row["students_total"] == "500"
+    assert row["_extra_columns"] == '{"Примечание": "ёлка"}'
+    assert row["_row_number"] == 2
+
+
+def test_russian_coded_values_and_bom(tmp_path: Path) -> None:
+    path = tmp_path / "vpr_results.csv"
+    text = "\ufeffКод ОО,Класс,Предмет,Участников,Отметка 2,Отметка 3,Отметка 4,Отметка 5\nS1,5,Русский язык,4,1,1,1,1\n"
+    path.write_bytes(text.encode("utf-8"))
+    profile, batches = read_landing_file(path, VPR_RESULTS)
+    row = pa.concat_tables(list(batches)).to_pylist()[0]
+    assert profile.encoding == "utf-8-sig"
+    assert (row["school_id"], row["subject"], row["participants"]) == ("S1", "rus", "4")
+
+
+def test_empty_and_binary_files_are_refused_in_plain_words(tmp_path: Path) -> None:
+    empty = tmp_path / "vpr_results.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(LandingError, match=r"vpr_results.csv: the file is empty"):
+        read_landing_file(empty, VPR_RESULTS)
+    garbage = tmp_path / "garbage" / "vpr_results.csv"
+    garbage.parent.mkdir()
+    garbage.write_bytes(bytes(range(256)) * 10)
+    with pytest.raises(LandingError, match=r"binary content"):
+        read_landing_file(garbage, VPR_RESULTS)
+
+
+def _read_both_ways(path: Path, kind_name: str) -> tuple[list[dict], list[dict]]:
+    """Rows through Arrow's parser (raising FastPathUnavailable when it cannot vouch for them)
+    and row by row through Python's csv module."""
+    kind = FILE_KINDS[kind_name]
+    _, fast = read_landing_file(path, kind)
+    _, slow = read_landing_file(path, kind, fast=False)
+    return pa.concat_tables(list(fast)).to_pylist(), pa.concat_tables(list(slow)).to_pylist()
+
+
+@pytest.mark.parametrize(
+    "fmt", [f for f in LandingFormat if f is not LandingFormat.XLSX], ids=lambda f: f.value
+)
+def test_arrow_csv_path_gives_the_row_by_row_result(fmt: LandingFormat, tmp_path: Path) -> None:
+    rows = planted_rows(2024)["gia_results"]
+    path = write_landing_file(tmp_path / "gia_results", FILE_KINDS["gia_results"], rows, fmt)
+    fast, slow = _read_both_ways(path, "gia_results")
+    assert fast == slow and len(fast) == len(rows)
+
+
+def test_arrow_csv_path_normalises_cells_like_the_row_by_row_reader(tmp_path: Path) -> None:
+    """Padding, a no-break space, Russian codes, a decimal comma, an empty row of delimiters and
+    an unknown column: the same canonical text both ways, row numbers as in the file."""
+    path = tmp_path / "vpr_results.csv"
+    path.write_text(
+        "Код ОО;Класс;Предмет;Участников;Отметка 2;Отметка 3;Отметка 4;Отметка 5;Комментарий\n"
+        "  S1 ;5,0;РУССКИЙ ЯЗЫК;4;1;1;1;1;\n"
+        ";;;;;;;;\n"
+        "S\u00a02;6;математика;2;0;1;1;0;пересчитано\n",
+        encoding="utf-8",
+    )
+    fast, slow = _read_both_ways(path, "vpr_results")
+    assert fast == slow
+    assert [(r["school_id"], r["grade"], r["subject"], r["_row_number"]) for r in fast] == [
+        ("S1", "5", "rus", 2),
+        ("S 2", "6", "math", 4),
+    ]
+    assert fast[1]["_extra_columns"] == '{"Комментарий": "пересчитано"}'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "S1,5,rus,4,1,1,1,1\n\nS2,5,rus,4,1,1,1,1\n",  # a blank line: numbers must still count it
+        'S1,5,"rus",4,1,1,1,1\nS2,5,"ru\ns",4,1,1,1,1\n',  # a line break inside quotes
+        "S1,5,rus,4,1,1,1,1\nS2,5,rus,4,1,1,1\n",  # a row one cell short
+    ],
+    ids=["blank line", "quoted line break", "short row"],
+)
+def test_arrow_csv_path_steps_aside_when_it_cannot_vouch_for_row_numbers(
+    body: str, tmp_path: Path
+) -> None:
+    from nro_pipeline.lib.ingest.landing_reader import FastPathUnavailable
+
+    path = tmp_path / "vpr_results.csv"
+    header = "school_id,grade,subject,participants,mark_2,mark_3,mark_4,mark_5\n"
+    path.write_text(header + body, encoding="utf-8")
+    _, fast = read_landing_file(path, VPR_RESULTS)
+    with pytest.raises(FastPathUnavailable):
+        list(fast)
+
+
+def test_loader_reads_row_by_row_when_the_arrow_path_steps_aside(tmp_path: Path) -> None:
+    import duckdb
+
+    from nro_pipeline.lib.ingest.raw_loader import load_file
+
+    path = tmp_path / "vpr_results.csv"
+    header = "school_id,grade,subject,participants,mark_2,mark_3,mark_4,mark_5\n"
+    path.write_text(header + "S1,5,rus,4,1,1,1,1\n\nS2,5,rus,4,1,1,1,1\n", encoding="utf-8")
+    con = duckdb.connect()
+    report = load_file(con, 2024, VPR_RESULTS, path)
+    rows = con.execute("SELECT school_id, _row_number FROM raw.vpr_results ORDER BY 2").fetchall()
+    assert report.rows == 2 and rows == [("S1", 2), ("S2", 4)]
