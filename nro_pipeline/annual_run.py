@@ -2,7 +2,9 @@
 
 Each year is landed and checked in a run of its own (`land_and_validate`), so a broken file blocks
 only its year. The dbt models of all years that passed are then built in as few runs as possible
-(`build_models` over contiguous partition ranges: one `dbt build` each).
+(`build_models` over contiguous partition ranges: one `dbt build` each). The runs are recorded in
+the project's Dagster instance (`nro dev` shows them) and, like every run, each takes the
+warehouse lock and lands whole or not at all (lib/publish/working_copy.py).
 """
 
 from __future__ import annotations
@@ -14,16 +16,22 @@ import io
 import json
 import os
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import pyarrow as pa
 
 from nro_pipeline import settings
+from nro_pipeline.definitions import load_definitions
+from nro_pipeline.defs.instance import open_instance
+from nro_pipeline.defs.partitions import register_landed_years, year_keys
 from nro_pipeline.lib.ingest.landing_reader import landing_years
-from nro_pipeline.lib.publish.working_copy import WarehouseBusyError, WorkingCopy
+from nro_pipeline.lib.publish.working_copy import WarehouseLock, WorkingCopy, read_holder, wal_of
 
 
 @dataclass
@@ -46,7 +54,7 @@ class _Progress:
 
     def __init__(self, total: int) -> None:
         self.total, self.done = total, 0
-        self.bar = sys.stdout.isatty() and not os.environ.get("CI")
+        self.bar = settings.progress_bar_wanted()
 
     def step(self, text: str, finished: bool = True) -> None:
         self.done += finished
@@ -54,15 +62,6 @@ class _Progress:
             filled = round(20 * self.done / max(self.total, 1))
             text = f"[{'#' * filled}{'.' * (20 - filled)}] {self.done}/{self.total} {text}"
         _say(text)
-
-
-def _instance() -> dg.DagsterInstance:
-    """The persistent instance when DAGSTER_HOME is set (runs then show in `dagster dev`)."""
-    return (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else dg.DagsterInstance.ephemeral()
-    )
 
 
 def _run_config(verbose: bool, dbt_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -140,41 +139,83 @@ def run_years(
     if not years:
         _say(f"No results-year folders (e.g. {landing}/2024) found: nothing to run.")
         return 1
-    try:
-        with WorkingCopy(warehouse, fresh=fresh) as copy:
-            # The Dagster resources read NRO_WAREHOUSE when the definitions load, just below.
-            settings.export_warehouse_path(copy.path)
-            outcomes, models_built = _refresh(years, dbt_overrides, verbose)
-            if models_built:
-                copy.commit()
-            else:
-                _say("Nothing published: the warehouse stays as it was before this run.")
-    except WarehouseBusyError as error:
-        print(f"nro run: {error}", file=sys.stderr)
+    instance = open_instance()
+    _say(f"Runs are recorded in the Dagster instance {settings.dagster_home()} (see `nro dev`).")
+    busy = _refusal(warehouse)
+    if busy:
+        print(f"nro run: {busy}", file=sys.stderr)
         return 1
-    finally:
-        settings.export_warehouse_path(warehouse)
+    outcomes = _refresh(years, dbt_overrides, verbose, instance)
     return _report(outcomes)
 
 
+def rebuild_years(
+    years: list[int] | None,
+    dbt_overrides: dict[str, Any],
+    verbose: bool = False,
+    as_of: datetime | None = None,
+) -> int:
+    """Re-create the whole warehouse from the archive alone (`nro run --rebuild`).
+
+    The new warehouse is built beside the old one and swapped in only when every year refreshed;
+    the old one stays locked meanwhile, so no other run writes what the swap would replace."""
+    from nro_pipeline.lib.ingest.archive import archive_root, restore_landing
+
+    warehouse = settings.warehouse_path()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    lock = WarehouseLock(warehouse, "nro-run-rebuild", "nro run --rebuild")
+    if not lock.try_acquire():
+        print(f"nro run: {_refusal(warehouse)}", file=sys.stderr)
+        return 1
+    rebuilt = warehouse.with_name(f"{warehouse.stem}.rebuild{warehouse.suffix}")
+    try:
+        os.environ[settings.DATA_DIR_ENV] = str(settings.data_root())  # outputs stay where they are
+        with tempfile.TemporaryDirectory(prefix="rebuild-landing-", dir=warehouse.parent) as folder:
+            restored = restore_landing(archive_root(), Path(folder), as_of=as_of)
+            _say(f"nro run --rebuild: {len(restored)} files restored from {archive_root()}")
+            for leftover in (rebuilt, wal_of(rebuilt)):
+                leftover.unlink(missing_ok=True)
+            settings.use_paths(landing=Path(folder), warehouse=rebuilt)
+            code = run_years(years, dbt_overrides, verbose=verbose)
+        if code == 0:
+            WorkingCopy(warehouse).commit_from(rebuilt)
+        else:
+            _say("Nothing replaced: the warehouse stays as it was before this run.")
+        return code
+    finally:
+        settings.use_paths(warehouse=warehouse)
+        lock.release()
+
+
+def _refusal(warehouse: Path) -> str | None:
+    """Why this run must not start now: another run is writing the warehouse."""
+    probe = WarehouseLock(warehouse, "nro-run-probe", "nro run")
+    if probe.try_acquire():
+        probe.release()
+        return None
+    holder = read_holder(warehouse)
+    return (
+        f"the warehouse {warehouse} is being written by "
+        + (holder.describe() if holder else "another run")
+        + "; nothing was started. Try again when it ends (its progress is in `nro dev`)."
+    )
+
+
 def _refresh(
-    years: list[int], dbt_overrides: dict[str, Any], verbose: bool
-) -> tuple[dict[int, YearOutcome], bool]:
-    """Land and check each year, then build the passing years; False when a model build failed."""
-    from nro_pipeline.definitions import defs
-    from nro_pipeline.defs.partitions import results_year_partitions
-
-    models_built = True
-    partition_keys = results_year_partitions.get_partition_keys()
-    instance = _instance()
+    years: list[int], dbt_overrides: dict[str, Any], verbose: bool, instance: dg.DagsterInstance
+) -> dict[int, YearOutcome]:
+    """Land and check each year, then build the years that passed."""
+    defs = load_definitions()
+    register_landed_years(instance)
+    partition_keys = year_keys(instance)
     outcomes = {year: YearOutcome(year) for year in years}
-
-    # land+validate per year, then at least one dbt build
     progress = _Progress(total=len(years) + 1)
     land = defs.resolve_job_def("land_and_validate")
     for year in years:
         if str(year) not in partition_keys:
-            outcomes[year].problems.append(f"{year} is not a results-year partition")
+            outcomes[year].problems.append(
+                f"{year}: no folder {settings.landing_dir() / str(year)}"
+            )
             continue
         progress.step(f"[{year}] landing and validating 4 files …", finished=False)
         started = time.monotonic()
@@ -184,13 +225,7 @@ def _refresh(
             raise_on_error=False,
             run_config=_run_config(verbose),
         )
-        outcomes[year].problems.extend(_failures(result))
-        outcomes[year].warnings.extend(_landing_metadata(result, "warnings"))
-        outcomes[year].warnings.extend(_check_warnings(result))
-        for note in _landing_metadata(result, "notes"):
-            _say(f"[{year}] {note}")
-        for warning in outcomes[year].warnings:
-            _say(f"[{year}] warning: {warning}")
+        _note_landing(outcomes[year], result)
         status = "ok" if outcomes[year].passed else "BLOCKED"
         progress.step(
             f"[{year}] landing and validation: {status} ({time.monotonic() - started:.1f} s)"
@@ -198,37 +233,60 @@ def _refresh(
 
     _release_memory()  # before dbt's process starts beside this one
     passed = [y for y in years if outcomes[y].passed]
-    build = defs.resolve_job_def("build_models")
     ranges = _contiguous_ranges(passed, partition_keys)
     progress.total = len(years) + max(len(ranges), 1)
+    build = defs.resolve_job_def("build_models")
     for first, last in ranges:
-        label = first if first == last else f"{first}–{last}"
-        progress.step(f"[{label}] dbt build of staging, facts and marts …", finished=False)
-        started = time.monotonic()
-        # dagster-dbt echoes every dbt log line to stdout: keep it for --verbose or a failure.
-        dbt_log = io.StringIO()
-        with contextlib.redirect_stdout(sys.stdout if verbose else dbt_log):
-            result = build.execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_config=_run_config(verbose, dbt_overrides),
-                tags={
-                    "dagster/asset_partition_range_start": first,
-                    "dagster/asset_partition_range_end": last,
-                },
-            )
-        problems = _failures(result)
-        models_built = models_built and not problems
-        for warning in _check_warnings(result):
-            progress.step(f"[{label}] warning: {warning}", finished=False)
-        if problems and not verbose:
-            _say("\n".join(dbt_log.getvalue().splitlines()[-40:]))
-        for year in range(int(first), int(last) + 1):
-            if year in outcomes:
-                outcomes[year].problems.extend(problems)
-        status = "ok" if not problems else "FAILED"
-        progress.step(f"[{label}] models: {status} ({time.monotonic() - started:.1f} s)")
-    return outcomes, models_built
+        problems = _build(build, first, last, dbt_overrides, verbose, instance, progress)
+        for key in partition_keys[partition_keys.index(first) : partition_keys.index(last) + 1]:
+            if int(key) in outcomes:
+                outcomes[int(key)].problems.extend(problems)
+    return outcomes
+
+
+def _note_landing(outcome: YearOutcome, result: dg.ExecuteInProcessResult) -> None:
+    outcome.problems.extend(_failures(result))
+    outcome.warnings.extend(_landing_metadata(result, "warnings"))
+    outcome.warnings.extend(_check_warnings(result))
+    for note in _landing_metadata(result, "notes"):
+        _say(f"[{outcome.year}] {note}")
+    for warning in outcome.warnings:
+        _say(f"[{outcome.year}] warning: {warning}")
+
+
+def _build(
+    build: dg.JobDefinition,
+    first: str,
+    last: str,
+    dbt_overrides: dict[str, Any],
+    verbose: bool,
+    instance: dg.DagsterInstance,
+    progress: _Progress,
+) -> list[str]:
+    """One build_models run over the partition range first…last; its problems (empty: ok)."""
+    label = first if first == last else f"{first}–{last}"
+    progress.step(f"[{label}] dbt build of staging, facts and marts …", finished=False)
+    started = time.monotonic()
+    # dagster-dbt echoes every dbt log line to stdout: keep it for --verbose or a failure.
+    dbt_log = io.StringIO()
+    with contextlib.redirect_stdout(sys.stdout if verbose else dbt_log):
+        result = build.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config=_run_config(verbose, dbt_overrides),
+            tags={
+                "dagster/asset_partition_range_start": first,
+                "dagster/asset_partition_range_end": last,
+            },
+        )
+    problems = _failures(result)
+    for warning in _check_warnings(result):
+        progress.step(f"[{label}] warning: {warning}", finished=False)
+    if problems and not verbose:
+        _say("\n".join(dbt_log.getvalue().splitlines()[-40:]))
+    status = "ok" if not problems else "FAILED"
+    progress.step(f"[{label}] models: {status} ({time.monotonic() - started:.1f} s)")
+    return problems
 
 
 def _release_memory() -> None:

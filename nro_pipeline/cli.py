@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Sequence
 from datetime import datetime
@@ -70,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="methodology parameter for dbt, e.g. --var persistence_years=2",
+        help="methodology parameter for dbt, e.g. --var persistence_years=2 (checked before the run)",
     )
     run.add_argument("--verbose", action="store_true", help="show Dagster's own log lines")
     run.add_argument(
@@ -93,25 +91,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
 
+    dev = commands.add_parser(
+        "dev",
+        add_help=False,  # -h / -p and the rest go to `dagster dev`
+        help="the Dagster UI on the project's instance (the run history nro run writes to)",
+    )
+    dev.add_argument("--landing", type=Path, help="landing root (default: NRO_LANDING_DIR)")
+    dev.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
+    dev.epilog = "Other options go to `dagster dev`, e.g. nro dev -p 3001."
+
     docs = commands.add_parser("docs", help="the dbt documentation site as one static HTML file")
     docs.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
-    docs.add_argument("--out", type=Path, default=settings.PROJECT_ROOT / "data" / "docs")
+    docs.add_argument("--out", type=Path, help="folder (default: <data root>/docs)")
     return parser
-
-
-def _use_paths(landing: Path | None = None, warehouse: Path | None = None) -> None:
-    """Flags win over NRO_* variables; the Dagster definitions read them when they load."""
-    if landing:
-        os.environ[settings.LANDING_DIR_ENV] = str(landing.resolve())
-    if warehouse:
-        os.environ[settings.WAREHOUSE_ENV] = str(warehouse.resolve())
-    settings.export_warehouse_path(settings.warehouse_path())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     # Dagster flags features it still calls beta (backfill policies); users need not see that.
     warnings.filterwarnings("ignore", message=r".*(beta|preview).*", category=Warning)
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "dev":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "sample":
         from nro_pipeline.lib.sample.region import generate_region
 
@@ -126,20 +127,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Sample region written to {out}: {summary}")
         return 0
     if args.command == "run":
-        _use_paths(args.landing, args.warehouse)
-        from nro_pipeline.annual_run import run_years
+        from nro_pipeline.lib.contract.parameters import parameter_problems, parameters_help
 
-        if not args.rebuild:
-            return run_years(args.years, dict(args.var), verbose=args.verbose)
-        from nro_pipeline.lib.ingest.archive import archive_root, restore_landing
+        overrides = dict(args.var)
+        problems = parameter_problems(overrides)
+        if problems:  # before anything is written
+            print("nro run: " + "; ".join(problems) + ".\n" + parameters_help(), file=sys.stderr)
+            return 2
+        settings.use_paths(args.landing, args.warehouse)
+        from nro_pipeline.annual_run import rebuild_years, run_years
 
-        warehouse = settings.warehouse_path()
-        warehouse.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="rebuild-landing-", dir=warehouse.parent) as folder:
-            restored = restore_landing(archive_root(), Path(folder), as_of=args.as_of)
-            print(f"nro run --rebuild: {len(restored)} files restored from {archive_root()}")
-            os.environ[settings.LANDING_DIR_ENV] = folder
-            return run_years(args.years, dict(args.var), verbose=args.verbose, fresh=True)
+        if args.rebuild:
+            return rebuild_years(args.years, overrides, verbose=args.verbose, as_of=args.as_of)
+        return run_years(args.years, overrides, verbose=args.verbose)
+    if args.command == "dev":
+        settings.use_paths(args.landing, args.warehouse)
+        from nro_pipeline.dev_server import start_dagster_dev
+
+        return start_dagster_dev(extra)
     if args.command == "export":
         from nro_pipeline.lib.reports.xlsx_export import ExportError, export_year
 
@@ -154,9 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "docs":
         from nro_pipeline.lib.reports.dbt_docs import generate_docs
 
-        _use_paths(warehouse=args.warehouse)
-        args.out.mkdir(parents=True, exist_ok=True)
-        page = generate_docs(settings.warehouse_path(), args.out.resolve())
+        settings.use_paths(warehouse=args.warehouse)
+        out = (args.out or settings.docs_dir()).resolve()
+        out.mkdir(parents=True, exist_ok=True)
+        page = generate_docs(settings.warehouse_path(), out)
         print(f"dbt docs written to {page} (open it in a browser; no server needed)")
         return 0
     return 2

@@ -1,81 +1,107 @@
-"""The one Dagster `Definitions` of nro_pipeline: what `dagster dev` shows and `nro run` executes."""
+"""The one Dagster `Definitions` of nro_pipeline: what `nro dev` shows and `nro run` executes.
+
+Built when Dagster loads the code location (or `nro run` calls `load_definitions`), not at import:
+the dbt manifest is parsed then, and the resources take their paths from `settings` at that time.
+"""
 
 from __future__ import annotations
+
+from functools import cache
 
 import dagster as dg
 
 from nro_pipeline import settings
-from nro_pipeline.defs.automation import build_annual_schedule, build_landing_sensor
-from nro_pipeline.defs.dbt import (
-    NroDbtCliResource,
-    dbt_project,
-    nro_dbt_models,
+from nro_pipeline.defs.automation import (
+    build_annual_schedule,
+    build_landing_sensor,
+    landing_years_sensor,
 )
+from nro_pipeline.defs.dbt import NroDbtCliResource, build_dbt_assets, dbt_project
 from nro_pipeline.defs.freshness import marts_not_older_than_landing
-from nro_pipeline.defs.ingest import gx_checks, landing_files, raw_assets
+from nro_pipeline.defs.ingest import gx_checks, landing_files, quarantine_table, raw_assets
 from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.publish import build_snapshot_asset
 from nro_pipeline.defs.reports import report_assets
-from nro_pipeline.defs.resources import (
-    LandingZoneResource,
-    PublishedSnapshotResource,
-    WarehouseResource,
-)
+from nro_pipeline.defs.resources import LandingZoneResource, WarehouseResource
 
-marts_snapshot = build_snapshot_asset(
-    [key for key in nro_dbt_models.keys if key.path[0] == "marts"], results_year_partitions
-)
+# Every run writes the warehouse: the run queue (instance settings) lets one run at a time go.
+RUN_TAGS = {settings.WAREHOUSE_RUN_TAG: "write"}
 
-# A year's whole refresh: land and check the four files, then build every dbt model of that year.
-annual_refresh_job = dg.define_asset_job(
-    name="annual_refresh",
-    selection=dg.AssetSelection.all(),
-    partitions_def=results_year_partitions,
-    description="Land, validate (GX) and model one results year end to end.",
-)
-# What `nro run` launches per year before building the models of all years that passed.
-land_and_validate_job = dg.define_asset_job(
-    name="land_and_validate",
-    selection=dg.AssetSelection.groups("raw"),
-    partitions_def=results_year_partitions,
-    description="Land the year's four files in raw and run their GX checks.",
-)
-build_models_job = dg.define_asset_job(
-    name="build_models",
-    selection=dg.AssetSelection.assets(nro_dbt_models, marts_snapshot, *report_assets),
-    partitions_def=results_year_partitions,
-    description="dbt build of every model for the selected years (one dbt run), then publish for BI and write the reports.",
-)
 
-# Warns (check marts_not_older_than_landing) when a landing file is newer than the marts built from it.
-landing_freshness_job = dg.define_asset_job(
-    name="check_landing_freshness",
-    selection=dg.AssetSelection.checks(marts_not_older_than_landing),
-    description="Are any year's marts older than its landing files?",
-)
+def build_definitions() -> dg.Definitions:
+    dbt_models = build_dbt_assets()
+    marts_snapshot = build_snapshot_asset(
+        [key for key in dbt_models.keys if key.path[0] == "marts"], results_year_partitions
+    )
+    model_assets = dg.AssetSelection.assets(dbt_models, marts_snapshot, *report_assets)
+    # A year's whole refresh: land and check the four files, then build every model of that year.
+    annual_refresh = dg.define_asset_job(
+        name="annual_refresh",
+        selection=dg.AssetSelection.all() - dg.AssetSelection.checks(marts_not_older_than_landing),
+        partitions_def=results_year_partitions,
+        tags=RUN_TAGS,
+        description="Land, validate (GX) and model one results year end to end.",
+    )
+    # What `nro run` launches per year before building the models of all years that passed.
+    land_and_validate = dg.define_asset_job(
+        name="land_and_validate",
+        selection=dg.AssetSelection.groups("raw"),
+        partitions_def=results_year_partitions,
+        tags=RUN_TAGS,
+        description="Land the year's four files in raw and run their GX checks.",
+    )
+    build_models = dg.define_asset_job(
+        name="build_models",
+        selection=model_assets - dg.AssetSelection.checks(marts_not_older_than_landing),
+        partitions_def=results_year_partitions,
+        tags=RUN_TAGS,
+        description="dbt build of every model for the selected years (one dbt run), then publish for BI and write the reports.",
+    )
+    landing_freshness = dg.define_asset_job(
+        name="check_landing_freshness",
+        selection=dg.AssetSelection.checks(marts_not_older_than_landing),
+        tags=RUN_TAGS,
+        description="Is any landed year without marts, or are its marts older than its files?",
+    )
+    return dg.Definitions(
+        assets=[
+            *landing_files,
+            quarantine_table,
+            *raw_assets,
+            dbt_models,
+            marts_snapshot,
+            *report_assets,
+        ],
+        asset_checks=[*gx_checks, marts_not_older_than_landing],
+        jobs=[annual_refresh, land_and_validate, build_models, landing_freshness],
+        schedules=[
+            build_annual_schedule(annual_refresh),
+            dg.ScheduleDefinition(
+                name="daily_landing_freshness",
+                job=landing_freshness,
+                cron_schedule="0 7 * * *",
+                execution_timezone=settings.TIMEZONE,
+            ),
+        ],
+        sensors=[landing_years_sensor, build_landing_sensor(annual_refresh)],
+        resources={
+            "landing": LandingZoneResource(),
+            "warehouse": WarehouseResource(),
+            "dbt": NroDbtCliResource(
+                project_dir=dbt_project, dbt_executable=settings.DBT_EXECUTABLE
+            ),
+        },
+        # DuckDB takes one writer process: steps of a run go one after another in one process.
+        executor=dg.in_process_executor,
+    )
 
-defs = dg.Definitions(
-    assets=[*landing_files, *raw_assets, nro_dbt_models, marts_snapshot, *report_assets],
-    asset_checks=[*gx_checks, marts_not_older_than_landing],
-    jobs=[annual_refresh_job, land_and_validate_job, build_models_job, landing_freshness_job],
-    schedules=[
-        build_annual_schedule(annual_refresh_job),
-        dg.ScheduleDefinition(
-            name="daily_landing_freshness",
-            job=landing_freshness_job,
-            cron_schedule="0 7 * * *",
-            execution_timezone="Europe/Moscow",
-        ),
-    ],
-    sensors=[
-        build_landing_sensor(annual_refresh_job, results_year_partitions.get_partition_keys())
-    ],
-    resources={
-        "landing": LandingZoneResource(),
-        "warehouse": WarehouseResource(),
-        "published": PublishedSnapshotResource(),
-        "dbt": NroDbtCliResource(project_dir=dbt_project, dbt_executable=settings.DBT_EXECUTABLE),
-    },
-    # DuckDB takes one writer process: steps of a run go one after another in one process.
-    executor=dg.in_process_executor,
-)
+
+@cache
+def load_definitions() -> dg.Definitions:
+    """The definitions for this process (settings as they are when first called)."""
+    return build_definitions()
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return load_definitions()

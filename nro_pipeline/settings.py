@@ -28,6 +28,7 @@ EXPORTS_DIR_ENV = "NRO_EXPORTS_DIR"
 ARCHIVE_DIR_ENV = "NRO_ARCHIVE_DIR"
 GX_DOCS_DIR_ENV = "NRO_GX_DOCS_DIR"
 DBT_TARGET_DIR_ENV = "NRO_DBT_TARGET_DIR"
+DBT_WAREHOUSE_ENV = "NRO_DBT_WAREHOUSE"  # set by the dbt asset: the run's working copy
 DAGSTER_HOME_ENV = "DAGSTER_HOME"
 QUARANTINE_POLICY_ENV = "NRO_QUARANTINE_POLICY"
 QUARANTINE_MAX_SHARE_ENV = "NRO_QUARANTINE_MAX_SHARE"
@@ -48,13 +49,16 @@ TIMEZONE = "Europe/Moscow"
 WAREHOUSE_POOL = "nro_warehouse"
 WAREHOUSE_RUN_TAG = "nro/warehouse"
 
-_OFFLINE_ENV = {
+_PROCESS_ENV = {
     "DO_NOT_TRACK": "1",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     "DAGSTER_DISABLE_TELEMETRY": "1",
     "GX_ANALYTICS_ENABLED": "false",
+    # dagster-dbt may split one selection into several dbt invocations (backfills do): each
+    # then runs only the tests whose models it built.
+    "DBT_INDIRECT_SELECTION": "cautious",
 }
-for _name, _value in _OFFLINE_ENV.items():
+for _name, _value in _PROCESS_ENV.items():
     os.environ.setdefault(_name, _value)
 
 # The dbt installed beside this Python, so `.venv/bin/nro` works without activating the venv.

@@ -1,7 +1,9 @@
-"""When runs start by themselves: the annual schedule and the landing-zone sensor.
+"""When runs start by themselves: the annual schedule and the landing-zone sensors.
 
-Both request the `annual_refresh` job for one results year; the Dagster daemon (started by
-`dagster dev`) evaluates them.
+`landing_years_sensor` (on by default) only turns new year folders into partitions, so the UI
+shows every landed year. `landing_zone_sensor` (off until a data engineer turns it on) and the
+annual schedule request the `annual_refresh` job for one results year; the Dagster daemon (started
+by `nro dev`) evaluates them, and the run queue lets one run write the warehouse at a time.
 """
 
 import hashlib
@@ -12,7 +14,10 @@ import dagster as dg
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from nro_pipeline import settings
+from nro_pipeline.defs.partitions import new_landed_years, results_year_partitions
 from nro_pipeline.lib.ingest.landing_reader import SUFFIXES, landing_years
+
+Job = dg.JobDefinition | UnresolvedAssetJobDefinition
 
 
 def year_fingerprint(folder: Path) -> str:
@@ -28,9 +33,17 @@ def year_fingerprint(folder: Path) -> str:
     return hashlib.sha256("\n".join(entries).encode()).hexdigest()[:16] if entries else ""
 
 
-def build_annual_schedule(
-    job: dg.JobDefinition | UnresolvedAssetJobDefinition,
-) -> dg.ScheduleDefinition:
+def _add_years(years: list[str]) -> list[dg.AddDynamicPartitionsRequest]:
+    if not years:
+        return []
+    return [
+        dg.AddDynamicPartitionsRequest(
+            partitions_def_name=results_year_partitions.name or "", partition_keys=years
+        )
+    ]
+
+
+def build_annual_schedule(job: Job) -> dg.ScheduleDefinition:
     @dg.schedule(
         name="annual_refresh_schedule",
         cron_schedule=settings.annual_cron(),
@@ -42,16 +55,31 @@ def build_annual_schedule(
         years = landing_years(settings.landing_dir())
         if not years:
             return dg.SkipReason(f"No results-year folder in {settings.landing_dir()}.")
-        latest = years[-1]
+        latest = str(years[-1])
+        if latest in new_landed_years(context.instance):
+            return dg.SkipReason(
+                f"{latest} is not a partition yet: the sensor landing_years_sensor adds it."
+            )
         stamp = context.scheduled_execution_time.date().isoformat()
-        return dg.RunRequest(run_key=f"annual-{latest}-{stamp}", partition_key=str(latest))
+        return dg.RunRequest(run_key=f"annual-{latest}-{stamp}", partition_key=latest)
 
     return annual_refresh_schedule
 
 
-def build_landing_sensor(
-    job: dg.JobDefinition | UnresolvedAssetJobDefinition, partition_keys: list[str]
-) -> dg.SensorDefinition:
+@dg.sensor(
+    name="landing_years_sensor",
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="A new year folder in the landing zone becomes a results-year partition.",
+)
+def landing_years_sensor(context: dg.SensorEvaluationContext):
+    added = new_landed_years(context.instance)
+    if not added:
+        return dg.SkipReason("No new year folder.")
+    return dg.SensorResult(dynamic_partitions_requests=_add_years(added))
+
+
+def build_landing_sensor(job: Job) -> dg.SensorDefinition:
     @dg.sensor(
         name="landing_zone_sensor",
         job=job,
@@ -63,9 +91,7 @@ def build_landing_sensor(
         landing = settings.landing_dir()
         seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
         current = {
-            str(year): year_fingerprint(landing / str(year))
-            for year in landing_years(landing)
-            if str(year) in partition_keys
+            str(year): year_fingerprint(landing / str(year)) for year in landing_years(landing)
         }
         requests = [
             dg.RunRequest(run_key=f"landing-{year}-{fingerprint}", partition_key=year)
@@ -75,6 +101,9 @@ def build_landing_sensor(
         context.update_cursor(json.dumps(current, sort_keys=True))
         if not requests:
             return dg.SkipReason("No new or changed landing files.")
-        return requests
+        return dg.SensorResult(
+            run_requests=requests,
+            dynamic_partitions_requests=_add_years(new_landed_years(context.instance)),
+        )
 
     return landing_zone_sensor

@@ -1,18 +1,24 @@
 """The dbt project as Dagster assets: staging, intermediate and mart models, seeds and dbt tests.
 
 One `dbt build` per run covers every results year of the run (`context.partition_keys` → dbt var
-`years`); the incremental models rebuild exactly those years.
+`years`); the incremental models rebuild exactly those years. dbt writes the run's working copy of
+the warehouse (env NRO_DBT_WAREHOUSE, read by profiles.yml). When Dagster splits a selection into
+several dbt invocations (a backfill does), indirect selection `cautious` keeps each invocation to
+the tests of the models it built (settings.py sets DBT_INDIRECT_SELECTION).
 """
 
 import fcntl
 import json
+import os
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -25,6 +31,7 @@ from packaging.version import Version
 from nro_pipeline import settings
 from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import WarehouseResource
+from nro_pipeline.lib.publish.freshness import record_year_builds
 
 dbt_project = DbtProject(
     project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR
@@ -65,13 +72,6 @@ def prepare_manifest(project: DbtProject = dbt_project) -> Path:
     return project.manifest_path
 
 
-def run_target_path() -> Path:
-    """Where `dbt build` writes its artifacts: one stable folder keeps dbt's partial parsing
-    between runs (runs of one warehouse never overlap: pool nro_warehouse); NRO_DBT_TARGET_DIR
-    separates pipelines that run side by side on other warehouses (e.g. parallel tests)."""
-    return settings.dbt_target_dir()
-
-
 class NroDbtCliResource(DbtCliResource):
     """Two start-up costs of dagster-dbt that this project does not need, paid by every run.
 
@@ -98,9 +98,15 @@ class NroDbtTranslator(DagsterDbtTranslator):
         schema = dbt_resource_props.get("config", {}).get("schema") or "main"
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        """The model's Russian description alone (dagster-dbt would append its raw SQL)."""
+        return dbt_resource_props.get("description") or f"dbt: {dbt_resource_props['name']}"
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
             return "seeds"
+        if dbt_resource_props["resource_type"] == "source":
+            return dbt_resource_props["source_name"]
         return dbt_resource_props.get("config", {}).get("schema") or "dbt"
 
 
@@ -115,31 +121,110 @@ def dbt_vars(years: list[int], overrides_json: str) -> dict[str, Any]:
     return {**overrides, "years": years}
 
 
-@dbt_assets(
-    manifest=prepare_manifest(),
-    project=dbt_project,
-    partitions_def=results_year_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    dagster_dbt_translator=NroDbtTranslator(
-        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
-    ),
-    pool=settings.WAREHOUSE_POOL,
-)
-def nro_dbt_models(
-    context: dg.AssetExecutionContext,
-    dbt: NroDbtCliResource,
-    warehouse: WarehouseResource,
-    config: DbtVarsConfig,
-) -> Iterator[Any]:
-    years = sorted(int(key) for key in context.partition_keys)
-    # dbt's profile reads the warehouse path from the environment of its subprocess.
-    settings.export_warehouse_path(warehouse.path)
-    variables = dbt_vars(years, config.vars_json)
-    context.log.info(f"dbt build for results years {years} with vars {variables}")
-    # Unit tests check the methodology, not the data: pytest runs them once (tests/test_dbt_unit_tests.py),
-    # production runs skip them.
-    yield from dbt.cli(
-        ["build", "--vars", json.dumps(variables), "--exclude-resource-type", "unit_test"],
-        context=context,
-        target_path=run_target_path(),
-    ).stream()
+# The last mart of the methodology: a dbt invocation that built it built the year's marts.
+MARTS_BUILT_WITH = dg.AssetKey(["marts", "mart_indicators"])
+
+
+def build_dbt_assets() -> dg.AssetsDefinition:
+    """The dbt assets, parsed from the manifest (`dbt parse` first when it is stale)."""
+
+    @dbt_assets(
+        manifest=prepare_manifest(),
+        project=dbt_project,
+        partitions_def=results_year_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        dagster_dbt_translator=NroDbtTranslator(
+            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+        ),
+        pool=settings.WAREHOUSE_POOL,
+    )
+    def nro_dbt_models(
+        context: dg.AssetExecutionContext,
+        dbt: NroDbtCliResource,
+        warehouse: WarehouseResource,
+        config: DbtVarsConfig,
+    ) -> Iterator[Any]:
+        years = sorted(int(key) for key in context.partition_keys)
+        database = warehouse.working_path
+        variables = dbt_vars(years, config.vars_json)
+        context.log.info(f"dbt build for results years {years} with vars {variables}")
+        # Unit tests check the methodology, not the data: pytest runs them once
+        # (tests/e2e/test_dbt_unit_tests.py); production runs skip them.
+        with dbt_database(database):
+            invocation = dbt.cli(
+                ["build", "--vars", json.dumps(variables), "--exclude-resource-type", "unit_test"],
+                context=context,
+                target_path=settings.dbt_target_dir(),
+                raise_on_error=False,
+            )
+            # Column types come from the built tables, read once dbt has let go of the file.
+            events = list(invocation.stream())
+        schemas = column_schemas(database)
+        for event in events:
+            if isinstance(event, dg.Output | dg.AssetMaterialization):
+                key = (
+                    context.asset_key_for_output(event.output_name)
+                    if isinstance(event, dg.Output)
+                    else event.asset_key
+                )
+                if key in schemas:
+                    event = event.with_metadata(
+                        {**event.metadata, "dagster/column_schema": schemas[key]}
+                    )
+            yield event
+        if not invocation.is_successful():
+            raise dg.Failure(
+                description="dbt build failed: " + "; ".join(failed_nodes(invocation)),
+                allow_retries=False,
+            )
+        if MARTS_BUILT_WITH in context.selected_asset_keys:  # not a seeds/staging-only subset
+            with warehouse.connect() as con:
+                record_year_builds(con, years)
+
+    return nro_dbt_models
+
+
+@contextmanager
+def dbt_database(database: Path) -> Iterator[None]:
+    """Point dbt's profile (env NRO_DBT_WAREHOUSE) at this file for the invocations inside."""
+    before = os.environ.get(settings.DBT_WAREHOUSE_ENV)
+    os.environ[settings.DBT_WAREHOUSE_ENV] = str(database)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(settings.DBT_WAREHOUSE_ENV, None)
+        else:
+            os.environ[settings.DBT_WAREHOUSE_ENV] = before
+
+
+def column_schemas(database: Path) -> dict[dg.AssetKey, dg.TableSchema]:
+    """Name, type and Russian comment of every column, by asset key `<schema>/<table>`."""
+    if not database.exists():
+        return {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "SELECT schema_name, table_name, column_name, data_type, comment FROM duckdb_columns() "
+            "WHERE schema_name IN ('staging', 'intermediate', 'marts', 'seeds') "
+            "ORDER BY schema_name, table_name, column_index"
+        ).fetchall()
+    columns: dict[dg.AssetKey, list[dg.TableColumn]] = {}
+    for schema, table, column, data_type, comment in rows:
+        columns.setdefault(dg.AssetKey([schema, table]), []).append(
+            dg.TableColumn(column, data_type, description=comment)
+        )
+    return {key: dg.TableSchema(columns=cols) for key, cols in columns.items()}
+
+
+def failed_nodes(invocation: Any) -> list[str]:
+    """dbt nodes that errored or failed, from run_results.json, in plain words."""
+    try:
+        results = invocation.get_artifact("run_results.json")["results"]
+    except Exception:  # no artifact: dbt did not get as far as running anything
+        return ["see the dbt log of this run"]
+    failed = [
+        f"{r['unique_id'].split('.', 2)[-1]} ({r['status']}: {(r.get('message') or '').strip()[:200]})"
+        for r in results
+        if r["status"] in ("error", "fail")
+    ]
+    return failed or ["see the dbt log of this run"]

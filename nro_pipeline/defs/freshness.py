@@ -1,11 +1,11 @@
-"""The freshness check: are any year's marts older than its landing files?"""
+"""The freshness check: is any landed year without marts, or are its marts older than its files?"""
 
 from pathlib import Path
 
 import dagster as dg
 
 from nro_pipeline.defs.resources import LandingZoneResource, WarehouseResource
-from nro_pipeline.lib.ingest.freshness import StaleFile, stale_files
+from nro_pipeline.lib.publish.freshness import stale_years, year_builds
 from nro_pipeline.settings import WAREHOUSE_POOL
 
 
@@ -13,25 +13,28 @@ from nro_pipeline.settings import WAREHOUSE_POOL
     asset=dg.AssetKey(["marts", "mart_indicators"]),
     name="marts_not_older_than_landing",
     pool=WAREHOUSE_POOL,
-    description="Warns when a landing file is newer than what the year's marts were built from.",
+    description=(
+        "Warns when a landed year has no marts, or a landing file changed after the year's "
+        "marts were built."
+    ),
 )
 def marts_not_older_than_landing(
     landing: LandingZoneResource, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
-    if not Path(warehouse.path).exists():
-        stale: list[StaleFile] = []
-    else:
+    builds = {}
+    if Path(warehouse.path).exists():
         with warehouse.connect(read_only=True) as con:
-            stale = stale_files(Path(landing.path), con)
-    years = sorted({s.year for s in stale})
+            builds = year_builds(con)
+    stale = stale_years(Path(landing.path), builds)
+    years = [s.year for s in stale]
     return dg.AssetCheckResult(
         passed=not stale,
         severity=dg.AssetCheckSeverity.WARN,
         description=(
-            "Marts are up to date with the landing zone."
+            "Every landed year has marts built after its files."
             if not stale
             else f"Refresh years {', '.join(map(str, years))}: "
-            + "; ".join(f"{s.path.name} ({s.year}) {s.why}" for s in stale)
+            + "; ".join(f"{s.year}: {s.why}" for s in stale)
         ),
         metadata={"stale_years": ", ".join(map(str, years)) or "none"},
     )

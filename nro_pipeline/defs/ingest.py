@@ -13,13 +13,18 @@ even when it cannot be loaded.
 import dagster as dg
 
 from nro_pipeline.defs.partitions import results_year_partitions
-from nro_pipeline.defs.resources import LandingZoneResource, WarehouseResource
+from nro_pipeline.defs.resources import DATA_FAILURE, LandingZoneResource, WarehouseResource
 from nro_pipeline.lib.contract.file_kinds import FILE_KINDS, SCHOOLS, FileKind
 from nro_pipeline.lib.ingest.archive import ArchiveError, archive_file, archive_root
 from nro_pipeline.lib.ingest.landing_reader import LandingError, inspect_file
-from nro_pipeline.lib.ingest.quarantine import QuarantineConfigError, max_share, quarantine_policy
+from nro_pipeline.lib.ingest.quarantine import (
+    QuarantineConfigError,
+    Verdict,
+    max_share,
+    quarantine_policy,
+)
 from nro_pipeline.lib.ingest.raw_loader import load_file
-from nro_pipeline.lib.validate.validation import check_landed_year
+from nro_pipeline.lib.validate.validation import ValidationOutcome, check_landed_year
 from nro_pipeline.settings import WAREHOUSE_POOL
 
 LANDING_GROUP = "landing"
@@ -46,13 +51,33 @@ landing_files = [
 ]
 
 
-def _year(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> int:
+# Rows the GX checks refuse, kept for the analyst (written by the checks, read by dbt staging).
+quarantine_table = dg.AssetSpec(
+    key=dg.AssetKey(["quarantine", "rejected_rows"]),
+    group_name=RAW_GROUP,
+    description=(
+        "quarantine.rejected_rows: rows a GX check refused (year, kind, file, row, rule, values); "
+        "staging leaves them out under NRO_QUARANTINE_POLICY=allow."
+    ),
+    kinds={"duckdb"},
+)
+
+
+def _years(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[int]:
     op_context = (
         context.op_execution_context
         if isinstance(context, dg.AssetCheckExecutionContext)
         else context
     )
-    return int(op_context.partition_key)
+    return sorted(int(key) for key in op_context.partition_keys)
+
+
+def _joined(per_year: dict[int, str]) -> str:
+    """One text for the run: the year's own text, or `2023: …` lines for a run over many years."""
+    if len(per_year) == 1:
+        return next(iter(per_year.values()))
+    lines = [f"{year}: {line}" for year, text in per_year.items() for line in text.splitlines()]
+    return "\n".join(line for line in lines if not line.endswith(": none")) or "none"
 
 
 def build_raw_asset(kind: FileKind) -> dg.AssetsDefinition:
@@ -60,6 +85,8 @@ def build_raw_asset(kind: FileKind) -> dg.AssetsDefinition:
         key=raw_key(kind),
         deps=[landing_key(kind)],
         partitions_def=results_year_partitions,
+        # A backfill lands all its years in one run with the models (one run, not one per wave).
+        backfill_policy=dg.BackfillPolicy.single_run(),
         group_name=RAW_GROUP,
         pool=WAREHOUSE_POOL,
         kinds={"duckdb"},
@@ -73,37 +100,58 @@ def build_raw_asset(kind: FileKind) -> dg.AssetsDefinition:
         landing: LandingZoneResource,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
-        year = _year(context)
-        try:
-            path = landing.file_for(year, kind)
-            facts = inspect_file(path)
-            archived = archive_file(path, year, kind.name, archive_root(), facts.content_hash)
-            with warehouse.connect() as con:
-                report = load_file(con, year, kind, path, facts)
-        except (LandingError, ArchiveError) as error:
-            raise dg.Failure(description=str(error), allow_retries=False) from None
-        for note in report.notes:
-            context.log.info(note)
-        for warning in report.warnings:
-            context.log.warning(warning)
+        metadata = {
+            year: land_year(context, landing, warehouse, kind, year) for year in _years(context)
+        }
+        if len(metadata) == 1:
+            return dg.MaterializeResult(metadata=next(iter(metadata.values())))
         return dg.MaterializeResult(
             metadata={
-                "source_file": dg.MetadataValue.path(str(path)),
-                "content_hash": report.profile.content_hash,
-                "rows": dg.MetadataValue.int(report.rows),
-                "unchanged": report.unchanged,
-                "notes": "\n".join(report.notes) or "none",
-                "warnings": "\n".join(report.warnings) or "none",
-                "archived_as": dg.MetadataValue.path(archived.entry.archived_path),
-                "read_as": report.profile.describe(),
-                "header": ", ".join(report.profile.header),
-                "extra_columns": ", ".join(report.profile.extra_columns) or "none",
-                "missing_columns": ", ".join(report.missing_columns) or "none",
+                "notes": _joined({y: str(m["notes"]) for y, m in metadata.items()}),
+                "warnings": _joined({y: str(m["warnings"]) for y, m in metadata.items()}),
+                "rows": dg.MetadataValue.json({y: m["rows"].value for y, m in metadata.items()}),
             }
         )
 
     raw_asset.__name__ = f"raw_{kind.name}"
     return raw_asset
+
+
+def land_year(
+    context: dg.AssetExecutionContext,
+    landing: LandingZoneResource,
+    warehouse: WarehouseResource,
+    kind: FileKind,
+    year: int,
+) -> dict[str, object]:
+    """Archive, read and load one year's file of this kind; its materialization metadata."""
+    try:
+        path = landing.file_for(year, kind)
+        facts = inspect_file(path)
+        archived = archive_file(path, year, kind.name, archive_root(), facts.content_hash)
+        with warehouse.connect() as con:
+            report = load_file(con, year, kind, path, facts)
+    except (LandingError, ArchiveError) as error:
+        raise dg.Failure(
+            description=str(error), allow_retries=False, metadata={DATA_FAILURE: True}
+        ) from None
+    for note in report.notes:
+        context.log.info(note)
+    for warning in report.warnings:
+        context.log.warning(warning)
+    return {
+        "source_file": dg.MetadataValue.path(str(path)),
+        "content_hash": report.profile.content_hash,
+        "rows": dg.MetadataValue.int(report.rows),
+        "unchanged": report.unchanged,
+        "notes": "\n".join(report.notes) or "none",
+        "warnings": "\n".join(report.warnings) or "none",
+        "archived_as": dg.MetadataValue.path(archived.entry.archived_path),
+        "read_as": report.profile.describe(),
+        "header": ", ".join(report.profile.header),
+        "extra_columns": ", ".join(report.profile.extra_columns) or "none",
+        "missing_columns": ", ".join(report.missing_columns) or "none",
+    }
 
 
 def build_gx_check(kind: FileKind) -> dg.AssetChecksDefinition:
@@ -115,52 +163,74 @@ def build_gx_check(kind: FileKind) -> dg.AssetChecksDefinition:
         name=f"gx_{kind.name}",
         blocking=True,
         additional_deps=registry_dep,
+        # Shown per results year; a run over several years (a backfill) gives one verdict.
+        partitions_def=results_year_partitions,
         pool=WAREHOUSE_POOL,
         description=f"GX suite expectations/{kind.name}.json on the year's landed rows.",
     )
     def gx_check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
-        year = _year(context)
         try:
             policy, allowed_share = quarantine_policy(), max_share()
         except QuarantineConfigError as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None
-        # Read-write: the check rewrites the year's quarantine rows for this kind.
-        with warehouse.connect() as con:
-            outcome, result = check_landed_year(con, year, kind, policy, allowed_share)
+        verdicts = {}
+        for year in _years(context):
+            # Read-write: the check rewrites the year's quarantine rows for this kind.
+            with warehouse.connect() as con:
+                verdicts[year] = check_landed_year(con, year, kind, policy, allowed_share)
+        return gx_result(context, verdicts, policy.value)
+
+    return gx_check
+
+
+def gx_result(
+    context: dg.AssetCheckExecutionContext,
+    verdicts: dict[int, tuple[ValidationOutcome, Verdict]],
+    policy: str,
+) -> dg.AssetCheckResult:
+    """The check's result over the run's years: failed if any year failed."""
+    descriptions, metadata = {}, {}
+    for year, (outcome, result) in verdicts.items():
         if not result.passed:
             context.log.error(result.description)
         elif result.warn_only:
             context.log.warning(result.description)
-        return dg.AssetCheckResult(
-            # Rows quarantined under policy "allow": a failed WARN-severity check, which Dagster
-            # does not block on and which shows as a warning (a passed check would hide it).
-            passed=result.passed and not result.warn_only,
-            severity=dg.AssetCheckSeverity.WARN
-            if result.warn_only
-            else dg.AssetCheckSeverity.ERROR,
-            description=result.description
-            + (
-                f"\nGX Data Docs: {outcome.data_docs}"
-                if not result.passed and outcome.data_docs
-                else ""
-            ),
-            metadata={
-                "year": year,
-                "source_file": outcome.source_file,
-                "rows": outcome.rows,
-                "expectations_run": outcome.expectations_run,
-                "rules_broken": len(outcome.failures),
-                "data_docs": dg.MetadataValue.url(outcome.data_docs.as_uri())
-                if outcome.data_docs
-                else "not built",
-                "quarantined_rows": result.quarantined_rows,
-                "quarantine_policy": policy.value,
-            },
+        docs = (
+            f"\nGX Data Docs: {outcome.data_docs}"
+            if not result.passed and outcome.data_docs
+            else ""
         )
-
-    return gx_check
+        descriptions[year] = result.description + docs
+        metadata[year] = {
+            "year": year,
+            "source_file": outcome.source_file,
+            "rows": outcome.rows,
+            "expectations_run": outcome.expectations_run,
+            "rules_broken": len(outcome.failures),
+            "data_docs": dg.MetadataValue.url(outcome.data_docs.as_uri())
+            if outcome.data_docs
+            else "not built",
+            "quarantined_rows": result.quarantined_rows,
+            "quarantine_policy": policy,
+        }
+    passed = all(r.passed for _, r in verdicts.values())
+    warn_only = passed and any(r.warn_only for _, r in verdicts.values())
+    return dg.AssetCheckResult(
+        # Rows quarantined under policy "allow": a failed WARN-severity check, which Dagster
+        # does not block on and which shows as a warning (a passed check would hide it).
+        passed=passed and not warn_only,
+        severity=dg.AssetCheckSeverity.WARN if warn_only else dg.AssetCheckSeverity.ERROR,
+        description=_joined(descriptions),
+        metadata=next(iter(metadata.values()))
+        if len(metadata) == 1
+        else {
+            "years": dg.MetadataValue.json(
+                {str(y): str(m["rules_broken"]) for y, m in metadata.items()}
+            )
+        },
+    )
 
 
 raw_assets = [build_raw_asset(kind) for kind in FILE_KINDS.values()]

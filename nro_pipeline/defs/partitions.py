@@ -1,24 +1,31 @@
-"""Results-year partitions (static: a results year is a label, not a time window)."""
+"""Results-year partitions: one per year folder that has landed, added as the folders appear.
+
+Dynamic partitions, so the UI shows the years there are data for and no phantom future years.
+The landing sensor, `nro run` and `nro dev` register new year folders (`register_landed_years`).
+"""
 
 from __future__ import annotations
-
-import os
-from datetime import date
 
 import dagster as dg
 
 from nro_pipeline import settings
 from nro_pipeline.lib.ingest.landing_reader import landing_years
 
-FIRST_YEAR_ENV = "NRO_FIRST_YEAR"
-DEFAULT_FIRST_YEAR = 2019
+results_year_partitions = dg.DynamicPartitionsDefinition(name="results_year")
 
 
-def results_years() -> list[int]:
-    """Every year from NRO_FIRST_YEAR (2019) to this calendar year, plus any year folder that landed."""
-    first = int(os.environ.get(FIRST_YEAR_ENV) or DEFAULT_FIRST_YEAR)
-    years = set(range(first, date.today().year + 1)) | set(landing_years(settings.landing_dir()))
-    return sorted(years)
+def new_landed_years(instance: dg.DagsterInstance) -> list[str]:
+    """Year folders of the landing zone that are not partitions yet, in year order."""
+    known = set(instance.get_dynamic_partitions(results_year_partitions.name or ""))
+    return [str(y) for y in landing_years(settings.landing_dir()) if str(y) not in known]
 
 
-results_year_partitions = dg.StaticPartitionsDefinition([str(y) for y in results_years()])
+def register_landed_years(instance: dg.DagsterInstance) -> list[str]:
+    added = new_landed_years(instance)
+    if added:
+        instance.add_dynamic_partitions(results_year_partitions.name or "", added)
+    return added
+
+
+def year_keys(instance: dg.DagsterInstance) -> list[str]:
+    return results_year_partitions.get_partition_keys(dynamic_partitions_store=instance)

@@ -1,12 +1,9 @@
 """The BI snapshot as a Dagster asset (the logic is nro_pipeline.lib.publish.snapshot)."""
 
-from pathlib import Path
-
 import dagster as dg
 
 from nro_pipeline import settings
-from nro_pipeline.defs.resources import PublishedSnapshotResource, WarehouseResource
-from nro_pipeline.lib.publish.snapshot import publish_marts
+from nro_pipeline.defs.resources import WarehouseResource
 
 SNAPSHOT_KEY = dg.AssetKey(["published", "marts_snapshot"])
 
@@ -24,16 +21,14 @@ def build_snapshot_asset(
         kinds={"duckdb"},
         description=(
             "The marts as a separate DuckDB file for BI tools, replaced atomically after every "
-            "successful build (schema marts only, with the Russian comments)."
+            "successful run, together with the warehouse (schema marts only, with the Russian comments)."
         ),
     )
-    def marts_snapshot(
-        warehouse: WarehouseResource, published: PublishedSnapshotResource
-    ) -> dg.MaterializeResult:
-        rows = publish_marts(Path(warehouse.path), Path(published.path))
+    def marts_snapshot(warehouse: WarehouseResource) -> dg.MaterializeResult:
+        rows = warehouse.stage_snapshot()
         return dg.MaterializeResult(
             metadata={
-                "path": dg.MetadataValue.path(published.path),
+                "path": dg.MetadataValue.path(warehouse.published_path),
                 "tables": dg.MetadataValue.json(rows),
             }
         )

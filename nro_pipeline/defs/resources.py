@@ -2,30 +2,96 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from nro_pipeline import settings
 from nro_pipeline.lib.contract.file_kinds import FileKind
 from nro_pipeline.lib.ingest.landing_reader import find_landing_file
+from nro_pipeline.lib.publish.snapshot import publish_marts, write_snapshot
+from nro_pipeline.lib.publish.working_copy import WarehouseLock, WorkingCopy
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB file (`NRO_WAREHOUSE`, default `data/warehouse/nro.duckdb`)."""
+    """The DuckDB warehouse (`NRO_WAREHOUSE`) and its BI snapshot (`NRO_PUBLISHED`).
+
+    In a run, the resource takes the warehouse lock when the run starts (before any step claims a
+    pool slot, so waiting runs hold nothing), the first write makes the run's working copy, and
+    when the run ends the copy is swapped in — with the snapshot the run staged — unless a step
+    failed in a way that may have left the copy half-written (lib/publish/working_copy.py).
+    Outside a run (tests, reports read by hand) it opens the warehouse file itself.
+    """
 
     path: str = Field(
         default_factory=lambda: str(settings.warehouse_path()),
         description="Path of the DuckDB warehouse file.",
     )
+    published_path: str = Field(
+        default_factory=lambda: str(settings.published_path()),
+        description="Read-only snapshot of the marts for BI tools.",
+    )
+    _lock: WarehouseLock | None = PrivateAttr(default=None)
+    _copy: WorkingCopy | None = PrivateAttr(default=None)
+    _staged_snapshot: Path | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        run_id = context.run_id or "outside-a-run"
+        job = context.dagster_run.job_name if context.dagster_run else "?"
+        self._lock = WarehouseLock(Path(self.path), run_id, job)
+        self._lock.acquire(
+            on_wait=lambda holder: context.log.info(
+                f"Waiting for the warehouse {self.path}: it is written by "
+                + (holder.describe() if holder else "another run")
+                + ". This run starts when that one ends."
+            )
+        )
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        try:
+            if self._copy is not None:
+                problem = run_end_problem(context)
+                if problem is None:
+                    self._commit(context)
+                else:
+                    self._copy.discard()
+                    self._discard_snapshot()
+                    context.log.warning(
+                        f"The warehouse and the BI snapshot stay as they were: {problem}"
+                    )
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+    def _commit(self, context: dg.InitResourceContext) -> None:
+        assert self._copy is not None
+        self._copy.commit()
+        if self._staged_snapshot is not None:
+            os.replace(self._staged_snapshot, self.published_path)
+        context.log.info(f"Warehouse {self.path} refreshed by this run.")
+
+    def _discard_snapshot(self) -> None:
+        if self._staged_snapshot is not None:
+            self._staged_snapshot.unlink(missing_ok=True)
+
+    @property
+    def working_path(self) -> Path:
+        """The file this run writes: its working copy in a run, else the warehouse itself."""
+        if self._lock is None:
+            return Path(self.path)
+        if self._copy is None:
+            self._copy = WorkingCopy(Path(self.path))
+            self._copy.create()
+        return self._copy.path
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        path = Path(self.path)
+        path = self.working_path if not read_only or self._copy is not None else Path(self.path)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         connection = duckdb.connect(
@@ -38,6 +104,57 @@ class WarehouseResource(dg.ConfigurableResource):
         finally:
             connection.close()
 
+    def stage_snapshot(self) -> dict[str, int]:
+        """Write the BI snapshot of this run's marts; it is swapped in when the run commits."""
+        published = Path(self.published_path)
+        if self._lock is None:  # outside a run: publish at once
+            return publish_marts(self.working_path, published)
+        staged = published.with_name(f".{published.name}.{os.getpid()}.staged")
+        rows = write_snapshot(self.working_path, staged)
+        self._staged_snapshot = staged
+        return rows
+
+
+def run_end_problem(context: dg.InitResourceContext) -> str | None:
+    """Why this run's working copy must not be swapped in, or None when it may be.
+
+    Allowed failures are the data failures of steps that write in one transaction or not at all:
+    a landing file refused (dg.Failure marked DATA_FAILURE) or a blocking GX check that failed.
+    Anything else — the dbt build, a crash, a termination from the UI — discards the copy."""
+    run = context.dagster_run
+    if run is None or context.instance is None:
+        return None
+    status = context.instance.get_run_by_id(run.run_id)
+    if status is not None and status.status in (
+        dg.DagsterRunStatus.CANCELING,
+        dg.DagsterRunStatus.CANCELED,
+    ):
+        return "the run was terminated."
+    for record in context.instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
+        event = record.dagster_event
+        if event is None or _is_data_failure(event):
+            continue
+        return f"step {event.step_key} failed."
+    return None
+
+
+DATA_FAILURE = "nro/data_failure"
+
+
+def _is_data_failure(event: dg.DagsterEvent) -> bool:
+    data = event.step_failure_data
+    if data is None:
+        return False
+    flagged = data.user_failure_data is not None and DATA_FAILURE in (
+        data.user_failure_data.metadata or {}
+    )
+    failed_gx_check = (
+        data.error is not None
+        and data.error.cls_name == ("DagsterAssetCheckFailedError")
+        and (event.step_key or "").startswith("raw_")
+    )
+    return flagged or failed_gx_check
+
 
 class LandingZoneResource(dg.ConfigurableResource):
     """Folder with one sub-folder per results year holding the four extracts."""
@@ -49,12 +166,3 @@ class LandingZoneResource(dg.ConfigurableResource):
 
     def file_for(self, year: int, kind: FileKind) -> Path:
         return find_landing_file(Path(self.path), year, kind)
-
-
-class PublishedSnapshotResource(dg.ConfigurableResource):
-    """Where BI tools read the marts (`NRO_PUBLISHED`, default data/warehouse/published/nro_marts.duckdb)."""
-
-    path: str = Field(
-        default_factory=lambda: str(settings.published_path()),
-        description="Read-only snapshot of the marts for BI tools.",
-    )

@@ -6,10 +6,14 @@ import os
 import shutil
 from pathlib import Path
 
-from nro_pipeline.definitions import defs
+import dagster as dg
+
+from nro_pipeline.definitions import load_definitions
 from nro_pipeline.defs.resources import LandingZoneResource, WarehouseResource
 from tests.support.marts import MARTS
 from tests.support.run import REGION_YEARS, RunResult, nro, query
+
+defs = load_definitions()
 
 
 def _flags(warehouse: Path, school: str, year: int) -> tuple:
@@ -189,4 +193,30 @@ def test_freshness_check_flags_a_landing_file_newer_than_the_marts(
     [evaluation] = result.get_asset_check_evaluations()
     assert not evaluation.passed
     assert evaluation.description.startswith("Refresh years 2023:")
-    assert "vpr_results.csv (2023) changed after it was landed" in evaluation.description
+    assert "2023: vpr_results.csv changed after its marts were built" in evaluation.description
+
+
+def test_freshness_check_flags_a_landed_year_without_marts_and_passes_when_healthy(
+    planted_region: Path, region_run: tuple[Path, RunResult], tmp_path: Path
+) -> None:
+    warehouse, _ = region_run
+    job = defs.resolve_job_def("check_landing_freshness")
+
+    def evaluate(landing: Path) -> dg.AssetCheckEvaluation:
+        result = job.execute_in_process(
+            resources={
+                "landing": LandingZoneResource(path=str(landing)),
+                "warehouse": WarehouseResource(path=str(warehouse)),
+            }
+        )
+        [evaluation] = result.get_asset_check_evaluations()
+        return evaluation
+
+    healthy = evaluate(planted_region)
+    assert healthy.passed, healthy.description
+    landing = tmp_path / "landing"
+    shutil.copytree(planted_region, landing)
+    shutil.copytree(landing / "2024", landing / "2025")  # landed, never built
+    stale = evaluate(landing)
+    assert not stale.passed
+    assert stale.description == ("Refresh years 2025: 2025: landed, but its marts were never built")

@@ -14,13 +14,15 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from nro_pipeline.definitions import defs
+from nro_pipeline.definitions import load_definitions
 from nro_pipeline.defs.reports import HTML_REPORT_KEY, html_report_asset, report_assets
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.html_report import ReportData, report_year, share_chart
 from nro_pipeline.settings import WAREHOUSE_POOL
 from tests.support.chromium import PageVisit, find_chromium, visit
 from tests.support.run import RunResult, query
+
+defs = load_definitions()
 
 YEAR = 2024
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.definitions.partitions.context import partition_loading_context
 
-from nro_pipeline.definitions import defs
+from nro_pipeline.definitions import load_definitions
+
+defs = load_definitions()
 
 
 @pytest.fixture
@@ -24,9 +27,26 @@ def landing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _sensor_requests(cursor: str | None) -> tuple[list[dg.RunRequest], str | None]:
     sensor = defs.get_sensor_def("landing_zone_sensor")
-    context = dg.build_sensor_context(cursor=cursor, definitions=defs)
-    result = sensor.evaluate_tick(context)
+    with (
+        dg.DagsterInstance.ephemeral() as instance,
+        partition_loading_context(dynamic_partitions_store=instance),
+    ):
+        instance.add_dynamic_partitions("results_year", ["2023", "2024"])  # landing_years_sensor
+        context = dg.build_sensor_context(cursor=cursor, definitions=defs, instance=instance)
+        result = sensor.evaluate_tick(context)
     return list(result.run_requests or []), result.cursor
+
+
+def test_new_year_folders_become_partitions_once(landing: Path) -> None:
+    sensor = defs.get_sensor_def("landing_years_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_sensor_context(definitions=defs, instance=instance)
+        [request] = sensor.evaluate_tick(context).dynamic_partitions_requests
+        assert request.partition_keys == ["2023", "2024"]
+        instance.add_dynamic_partitions("results_year", ["2023", "2024"])
+        again = sensor.evaluate_tick(dg.build_sensor_context(definitions=defs, instance=instance))
+        assert not again.dynamic_partitions_requests and again.skip_message
 
 
 def test_sensor_requests_each_landed_year_once_then_nothing(landing: Path) -> None:
@@ -53,14 +73,17 @@ def test_sensor_ignores_files_still_being_written(landing: Path) -> None:
     assert requests == []
 
 
-def test_annual_schedule_refreshes_the_latest_year(landing: Path) -> None:
+def test_annual_schedule_refreshes_the_latest_year(landing: Path, tmp_path: Path) -> None:
     schedule = defs.get_schedule_def("annual_refresh_schedule")
     assert schedule.cron_schedule == "0 6 1 9 *"
-    context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2024, 9, 1, 6, 0),
-        repository_def=defs.get_repository_def(),
-    )
-    requests = schedule.evaluate_tick(context).run_requests
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("results_year", ["2023", "2024"])
+        context = dg.build_schedule_context(
+            instance=instance,
+            scheduled_execution_time=datetime(2024, 9, 1, 6, 0),
+            repository_def=defs.get_repository_def(),
+        )
+        requests = schedule.evaluate_tick(context).run_requests
     assert [r.partition_key for r in requests] == ["2024"]
     assert requests[0].run_key == "annual-2024-2024-09-01"
 
@@ -70,5 +93,6 @@ def test_annual_schedule_skips_an_empty_landing_zone(
 ) -> None:
     monkeypatch.setenv("NRO_LANDING_DIR", str(tmp_path / "nothing"))
     schedule = defs.get_schedule_def("annual_refresh_schedule")
-    result = schedule.evaluate_tick(dg.build_schedule_context())
+    with dg.instance_for_test() as instance:
+        result = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
     assert not result.run_requests and result.skip_message

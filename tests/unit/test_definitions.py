@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from nro_pipeline.definitions import defs
+from nro_pipeline.definitions import load_definitions
 from nro_pipeline.lib.contract.file_kinds import FILE_KINDS
 from nro_pipeline.settings import WAREHOUSE_POOL
+
+defs = load_definitions()
 
 
 def test_lineage_runs_from_landing_file_to_mart() -> None:
@@ -48,5 +50,9 @@ def test_everything_touching_duckdb_shares_one_pool() -> None:
 def test_assets_are_partitioned_by_results_year() -> None:
     graph = defs.resolve_asset_graph()
     node = graph.get(dg.AssetKey(["marts", "mart_low_results"]))
-    assert "2024" in node.partitions_def.get_partition_keys()
+    assert node.partitions_def.name == "results_year"  # dynamic: the landed year folders
     assert node.backfill_policy == dg.BackfillPolicy.single_run()
+    for kind in FILE_KINDS:  # one run lands a backfill's years: no wave of runs per year
+        assert graph.get(dg.AssetKey(["raw", kind])).backfill_policy == node.backfill_policy
+        check = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(["raw", kind]), f"gx_{kind}"))
+        assert check.partitions_def == node.partitions_def  # GX verdicts per year

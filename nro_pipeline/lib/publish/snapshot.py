@@ -25,11 +25,18 @@ def publish_marts(warehouse: Path, snapshot: Path) -> dict[str, int]:
     staging = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.new")
     staging.unlink(missing_ok=True)
     try:
-        rows = _copy_marts(warehouse, staging)
+        rows = write_snapshot(warehouse, staging)
         os.replace(staging, snapshot)
     finally:
         staging.unlink(missing_ok=True)
     return rows
+
+
+def write_snapshot(warehouse: Path, staging: Path) -> dict[str, int]:
+    """Copy every table of schema marts into a new file `staging` (replaced if it exists)."""
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    staging.unlink(missing_ok=True)
+    return _copy_marts(warehouse, staging)
 
 
 def _copy_marts(warehouse: Path, staging: Path) -> dict[str, int]:

@@ -1,62 +1,133 @@
-"""`nro run` writes to a copy of the warehouse and swaps it in only when the run's builds succeeded.
+"""One writer at a time, and a run either lands whole or not at all.
 
-Killing the process at any point therefore leaves the warehouse (and the BI snapshot) as they were
-before the run; the leftover copy is discarded by the next run. A lock file keeps two `nro run`
-processes off the same warehouse.
+Every run that writes the warehouse — `nro run`, a launch or a backfill in the Dagster UI, the
+schedule, the sensor — takes the warehouse lock, works on a copy (`nro.duckdb.build`) and, when it
+ends well, swaps the copy in with one rename, then the BI snapshot it staged. A run killed at any
+point therefore leaves the warehouse and the snapshot as they were (the leftover copy is discarded
+by the next run), and a run that waited for the lock copies the warehouse only after the previous
+run swapped its work in, so no run ever overwrites another one's year.
+
+The lock is an OS lock (`flock`), released by the kernel when its process dies, so a crashed run
+never blocks the next one. Its holder is written into the lock file to be named to whoever waits.
 """
 
+from __future__ import annotations
+
 import fcntl
+import json
 import os
 import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
+
+import duckdb
 
 
 class WarehouseBusyError(RuntimeError):
-    pass
+    """The warehouse is being written by another run."""
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds the warehouse: written into the lock file by the holder."""
+
+    run_id: str
+    job: str
+    pid: int
+    since: str
+
+    def describe(self) -> str:
+        return f"run {self.run_id} ({self.job}, process {self.pid}, since {self.since} UTC)"
+
+
+def lock_path(warehouse: Path) -> Path:
+    return warehouse.with_name(f"{warehouse.name}.lock")
+
+
+def copy_path(warehouse: Path) -> Path:
+    return warehouse.with_name(f"{warehouse.name}.build")
+
+
+def wal_of(database: Path) -> Path:
+    return database.with_name(f"{database.name}.wal")
+
+
+def read_holder(warehouse: Path) -> Holder | None:
+    try:
+        return Holder(**json.loads(lock_path(warehouse).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+class WarehouseLock:
+    """Exclusive lock on one warehouse file, across processes."""
+
+    def __init__(self, warehouse: Path, run_id: str, job: str) -> None:
+        self.warehouse = warehouse
+        self.holder = Holder(run_id, job, os.getpid(), f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S}")
+        self._fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        self.warehouse.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path(self.warehouse), os.O_CREAT | os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(self.holder.__dict__).encode(), 0)
+        return True
+
+    def acquire(self, on_wait: Callable[[Holder | None], None], poll_seconds: float = 2.0) -> None:
+        """Wait for the lock, telling `on_wait` once who holds it."""
+        told = False
+        while not self.try_acquire():
+            if not told:
+                on_wait(read_holder(self.warehouse))
+                told = True
+            time.sleep(poll_seconds)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
 
 
 class WorkingCopy:
+    """The copy a run writes; `commit` swaps it in, `discard` throws it away."""
+
     def __init__(self, warehouse: Path, fresh: bool = False) -> None:
         self.warehouse = warehouse
+        self.path = copy_path(warehouse)
         self.fresh = fresh  # start from an empty warehouse (nro run --rebuild)
-        self.path = warehouse.with_name(f"{warehouse.name}.build")
-        self._lock_path = warehouse.with_name(f"{warehouse.name}.lock")
-        self._lock: int | None = None
 
-    def __enter__(self) -> "WorkingCopy":
-        self.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = os.open(self._lock_path, os.O_CREAT | os.O_RDWR)
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(self._lock)
-            raise WarehouseBusyError(
-                f"{self.warehouse} is being refreshed by another nro run; try again when it ends."
-            ) from None
-        self._remove_copy()  # what a killed run left behind
+    def create(self) -> Path:
+        self.discard()  # what a killed run left behind
         if self.warehouse.exists() and not self.fresh:
+            # The warehouse file is only ever replaced, never written in place, and we hold the
+            # lock: no process has it open for writing, so this copy is consistent.
             shutil.copyfile(self.warehouse, self.path)
-            wal = self.warehouse.with_name(f"{self.warehouse.name}.wal")
-            if wal.exists():
-                shutil.copyfile(wal, self.path.with_name(f"{self.path.name}.wal"))
-        return self
+            if wal_of(self.warehouse).exists():
+                shutil.copyfile(wal_of(self.warehouse), wal_of(self.path))
+        return self.path
 
     def commit(self) -> None:
-        """Swap the refreshed copy in: one rename, so a reader sees the old or the new file."""
-        os.replace(self.path, self.warehouse)
+        """One rename: a reader sees the old or the new file, never a mix."""
+        self.commit_from(self.path)
 
-    def _remove_copy(self) -> None:
+    def commit_from(self, built: Path) -> None:
+        if wal_of(built).exists():  # fold it into the file, so one rename moves everything
+            with duckdb.connect(str(built)) as con:
+                con.execute("CHECKPOINT")
+        os.replace(built, self.warehouse)
+
+    def discard(self) -> None:
         self.path.unlink(missing_ok=True)
-        self.path.with_name(f"{self.path.name}.wal").unlink(missing_ok=True)
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._remove_copy()  # no-op after commit()
-        if self._lock is not None:
-            fcntl.flock(self._lock, fcntl.LOCK_UN)
-            os.close(self._lock)
+        wal_of(self.path).unlink(missing_ok=True)

@@ -13,7 +13,11 @@ STATIC_PAGE = "static_index.html"
 def generate_docs(warehouse: Path, out_dir: Path) -> Path:
     """Run `dbt docs generate --static` against the warehouse; return the page written."""
     target = out_dir / "dbt_target"
-    env = {**os.environ, settings.WAREHOUSE_ENV: str(warehouse)}
+    env = {
+        **os.environ,
+        settings.WAREHOUSE_ENV: str(warehouse),
+        settings.DBT_WAREHOUSE_ENV: str(warehouse),
+    }
     done = subprocess.run(
         [
             settings.DBT_EXECUTABLE,

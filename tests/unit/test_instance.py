@@ -1,0 +1,45 @@
+"""The project's instance settings are in force whether or not DAGSTER_HOME is set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from nro_pipeline import settings
+from nro_pipeline.defs.instance import INSTANCE_SETTINGS, ensure_instance_home
+
+
+def test_repository_dagster_yaml_holds_the_same_settings() -> None:
+    root = yaml.safe_load((settings.PROJECT_ROOT / "dagster.yaml").read_text("utf-8"))
+    assert root == INSTANCE_SETTINGS
+
+
+def test_a_new_home_gets_the_settings(tmp_path: Path) -> None:
+    ensure_instance_home(tmp_path / "home")
+    written = yaml.safe_load((tmp_path / "home" / "dagster.yaml").read_text("utf-8"))
+    assert written == INSTANCE_SETTINGS
+    assert written["concurrency"]["runs"]["max_concurrent_runs"] == 1
+
+
+def test_a_users_dagster_home_is_completed_not_replaced(tmp_path: Path) -> None:
+    (tmp_path / "dagster.yaml").write_text(
+        "telemetry:\n  enabled: true\nrun_retries:\n  enabled: true\n", encoding="utf-8"
+    )
+    changed = ensure_instance_home(tmp_path)
+    written = yaml.safe_load((tmp_path / "dagster.yaml").read_text("utf-8"))
+    assert set(changed) == {"telemetry", "nux", "concurrency"}
+    assert written["run_retries"] == {"enabled": True}  # the user's own setting stays
+    assert written["telemetry"] == {"enabled": False}
+    assert ensure_instance_home(tmp_path) == []  # idempotent
+
+
+def test_dagster_home_follows_the_warehouse(monkeypatch) -> None:
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.delenv("NRO_DATA_DIR", raising=False)
+    monkeypatch.setenv("NRO_WAREHOUSE", "/srv/other/nro.duckdb")
+    assert settings.dagster_home() == Path("/srv/other/dagster_home")
+    assert settings.published_path() == Path("/srv/other/published/nro_marts.duckdb")
+    assert settings.archive_dir() == Path("/srv/other/archive")
+    monkeypatch.setenv("NRO_DATA_DIR", "/srv/data")
+    assert settings.reports_dir() == Path("/srv/data/reports")
