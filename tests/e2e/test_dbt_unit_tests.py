@@ -43,4 +43,4 @@ def test_every_dbt_unit_test_passes(region_run: tuple[Path, RunResult], tmp_path
     )
     assert done.returncode == 0, done.stdout[-4000:]
     passed = int(re.search(r"PASS=(\d+)", done.stdout).group(1))
-    assert passed >= 17 and "ERROR=0" in done.stdout
+    assert passed >= 26 and "ERROR=0" in done.stdout

@@ -2,6 +2,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='year',
+    on_schema_change='append_new_columns',
 ) }}
 {#- Project indicators per year (SPEC §4). Definitions (see the column docs):
     share_students_low      Σ students_total of the schools on the initial list / Σ students_total
@@ -10,7 +11,9 @@
                             participant × exam) of listed schools at or above the minimum;
     share_teachers_trained  Σ teachers_trained / Σ teachers_total over all passports;
     share_positive_dynamics share of VPR cohort steps ending in the year that are positive, among
-                            those with a dynamics value. -#}
+                            those with a dynamics value;
+    SPEC §3a: schools_new_on_list / schools_left_list (list_status new / left),
+    schools_borderline (list_confidence borderline), schools_objectivity_doubtful. -#}
 with years as (
     select year, count(distinct school_id) as schools_total
     from {{ ref('stg_schools') }}
@@ -27,6 +30,24 @@ listed as (
 list_counts as (
     select year, count(distinct school_id) as schools_on_list
     from listed
+    group by year
+),
+
+list_movement as (
+    select
+        year,
+        count(*) filter (where list_status = 'new') as schools_new_on_list,
+        count(*) filter (where list_status = 'left') as schools_left_list,
+        count(*) filter (where list_confidence = 'borderline') as schools_borderline
+    from {{ ref('mart_low_results') }}
+    where {{ years_filter('year') }}
+    group by year
+),
+
+objectivity as (
+    select year, count(*) filter (where objectivity_doubtful) as schools_objectivity_doubtful
+    from {{ ref('mart_vpr_objectivity') }}
+    where {{ years_filter('year') }}
     group by year
 ),
 
@@ -108,7 +129,12 @@ select
     cast(coalesce(c.schools_at_risk, 0) as integer) as schools_at_risk,
     cast(coalesce(c.schools_crisis, 0) as integer) as schools_crisis,
     cast(coalesce(c.schools_unfavourable, 0) as integer) as schools_unfavourable,
-    cast(coalesce(pa.schools_with_partner, 0) as integer) as schools_with_partner
+    cast(coalesce(pa.schools_with_partner, 0) as integer) as schools_with_partner,
+    cast(coalesce(list_movement.schools_new_on_list, 0) as integer) as schools_new_on_list,
+    cast(coalesce(list_movement.schools_left_list, 0) as integer) as schools_left_list,
+    cast(coalesce(list_movement.schools_borderline, 0) as integer) as schools_borderline,
+    cast(coalesce(objectivity.schools_objectivity_doubtful, 0) as integer)
+        as schools_objectivity_doubtful
 from years as y
 left join list_counts as lc on lc.year = y.year
 left join passport as p on p.year = y.year
@@ -117,3 +143,5 @@ left join selection as s on s.year = y.year
 left join dynamics as d on d.year = y.year
 left join clusters as c on c.year = y.year
 left join partners as pa on pa.year = y.year
+left join list_movement on list_movement.year = y.year
+left join objectivity on objectivity.year = y.year
