@@ -7,84 +7,55 @@
     )
 }}
 
-{#- The same class followed through VPR grades cohort_first_grade … cohort_last_grade (5 → 8):
-    grade g in year Y and grade g + 1 in year Y + 1 of the same school and subject form one step.
-    delta_low_share = to − from (computed from the exact counts); dynamics is positive when the
-    share of «2» falls by at least dynamics_threshold, negative when it rises by at least that,
-    else stable; null when either side is small-n (the step is kept, flagged small_n).
-    Built for to_year in var `years`; the from side is read from fct_procedure_results as built. -#}
+{#- VPR cohort dynamics (steps from int_vpr_cohort_steps) for to_year in var `years`, with
+    SPEC §3a `confirmed`: false for a step ending in a year in which the school is
+    objectivity_doubtful (mart_vpr_objectivity), true otherwise, null where dynamics is null. -#}
 with
-
-vpr as (
-
-    select * from {{ ref('fct_procedure_results') }}
-    where exam = 'VPR'
-        and grade between {{ var('cohort_first_grade') }} and {{ var('cohort_last_grade') }}
-
-),
 
 steps as (
 
-    select
-        to_side.school_id,
-        to_side.subject,
-        from_side.year as from_year,
-        from_side.grade as from_grade,
-        to_side.year as to_year,
-        to_side.grade as to_grade,
-        from_side.procedure_id as from_procedure_id,
-        to_side.procedure_id as to_procedure_id,
-        from_side.participants as from_participants,
-        to_side.participants as to_participants,
-        from_side.failed as from_failed,
-        to_side.failed as to_failed,
-        from_side.low_share as from_low_share,
-        to_side.low_share as to_low_share,
-        from_side.small_n or to_side.small_n as small_n,
-        -- delta as one exact fraction: (to_failed·from_n − from_failed·to_n) / (from_n·to_n)
-        cast(to_side.failed as bigint) * from_side.participants
-            - cast(from_side.failed as bigint) * to_side.participants as delta_numerator,
-        cast(from_side.participants as bigint) * to_side.participants as delta_denominator
+    select * from {{ ref('int_vpr_cohort_steps') }}
+    where {{ years_filter('to_year') }}
 
-    from vpr as to_side
-    inner join vpr as from_side
-        on from_side.school_id = to_side.school_id
-        and from_side.subject = to_side.subject
-        and from_side.year = to_side.year - 1
-        and from_side.grade = to_side.grade - 1
-    where {{ years_filter('to_side.year') }}
+),
+
+objectivity as (
+
+    select school_id, year, objectivity_doubtful
+    from {{ ref('mart_vpr_objectivity') }}
+    where {{ years_filter('year') }}
 
 ),
 
 final as (
 
     select
-        school_id,
-        subject,
-        from_year,
-        from_grade,
-        to_year,
-        to_grade,
-        from_procedure_id,
-        to_procedure_id,
-        from_participants,
-        to_participants,
-        from_failed,
-        to_failed,
-        from_low_share,
-        to_low_share,
-        cast(delta_numerator as double) / nullif(delta_denominator, 0) as delta_low_share,
-        small_n,
+        steps.school_id,
+        steps.subject,
+        steps.from_year,
+        steps.from_grade,
+        steps.to_year,
+        steps.to_grade,
+        steps.from_procedure_id,
+        steps.to_procedure_id,
+        steps.from_participants,
+        steps.to_participants,
+        steps.from_failed,
+        steps.to_failed,
+        steps.from_low_share,
+        steps.to_low_share,
+        steps.delta_low_share,
+        steps.small_n,
+        steps.dynamics,
         case
-            when small_n or delta_denominator = 0 then null
-            when delta_numerator <= - delta_denominator * {{ exact_param('dynamics_threshold') }}
-                then 'positive'
-            when delta_numerator >= delta_denominator * {{ exact_param('dynamics_threshold') }}
-                then 'negative'
-            else 'stable'
-        end as dynamics
+            when steps.dynamics is not null
+                then not coalesce(objectivity.objectivity_doubtful, false)
+        end as confirmed
 
     from steps
+    left join objectivity
+        on objectivity.school_id = steps.school_id
+        and objectivity.year = steps.to_year
 
 )
 
