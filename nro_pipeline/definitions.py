@@ -23,7 +23,7 @@ from nro_pipeline.defs.resources import (
 )
 
 marts_snapshot = build_snapshot_asset(
-    [key for key in nro_dbt_models.keys if key.path[0] == "marts"], results_year_partitions
+    [key for key in nro_dbt_models.keys if key.path[0] in ("marts", "bi")], results_year_partitions
 )
 
 # A year's whole refresh: land and check the four files, then build every dbt model of that year.

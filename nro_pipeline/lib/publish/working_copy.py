@@ -8,6 +8,8 @@ processes off the same warehouse.
 import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -16,12 +18,33 @@ class WarehouseBusyError(RuntimeError):
     pass
 
 
+def lock_path(warehouse: Path) -> Path:
+    return warehouse.with_name(f"{warehouse.name}.lock")
+
+
+@contextmanager
+def warehouse_lock(warehouse: Path) -> Iterator[None]:
+    """The lock `nro run` holds while it refreshes the warehouse, for other writers (`nro publish`):
+    a write outside it would be lost when the run swaps its copy in."""
+    handle = os.open(lock_path(warehouse), os.O_CREAT | os.O_RDWR)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseBusyError(
+                f"{warehouse} is being refreshed by nro run; try again when it ends."
+            ) from None
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
 class WorkingCopy:
     def __init__(self, warehouse: Path, fresh: bool = False) -> None:
         self.warehouse = warehouse
         self.fresh = fresh  # start from an empty warehouse (nro run --rebuild)
         self.path = warehouse.with_name(f"{warehouse.name}.build")
-        self._lock_path = warehouse.with_name(f"{warehouse.name}.lock")
+        self._lock_path = lock_path(warehouse)
         self._lock: int | None = None
 
     def __enter__(self) -> "WorkingCopy":
@@ -35,7 +58,12 @@ class WorkingCopy:
                 f"{self.warehouse} is being refreshed by another nro run; try again when it ends."
             ) from None
         self._remove_copy()  # what a killed run left behind
-        if self.warehouse.exists() and not self.fresh:
+        if self.warehouse.exists() and self.fresh:
+            # A rebuild re-creates what the archive can; the publications are kept (append-only).
+            from nro_pipeline.lib.publish.published_lists import carry_over
+
+            carry_over(self.warehouse, self.path)
+        elif self.warehouse.exists():
             shutil.copyfile(self.warehouse, self.path)
             wal = self.warehouse.with_name(f"{self.warehouse.name}.wal")
             if wal.exists():
