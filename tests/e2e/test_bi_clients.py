@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nro_pipeline.lib.publish.snapshot import publish_marts
-from tests.support.run import RunResult
+from tests.support.run import RunResult, query
 
 OLD_DUCKDB = "1.1.3"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nro-tests"
@@ -104,4 +104,39 @@ def test_duckdb_1_1_reads_the_snapshot(region_run: tuple[Path, RunResult], tmp_p
     labels = dict(seen["clusters"])
     assert labels["crisis"] == "кризисная" and labels["resilient"] == "резильентная"
     assert seen["t_c1"] == [["NOO,OOO,SOO", "НОО, ООО, СОО", True]]
-    assert seen["dim_schools_2024"][0][0] >= 45  # 40 generated + 5 planted schools
+    registry = query(warehouse, "SELECT count(*) FROM raw.schools WHERE year = 2024")
+    assert seen["dim_schools_2024"][0][0] == registry[0][0]  # one row per registry school
+
+
+def test_nro_export_parquet_writes_every_table(
+    region_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import duckdb
+
+    from tests.support.run import nro
+
+    landing, warehouse = region_copy
+    snapshot = warehouse.with_name(f"{warehouse.stem}_published.duckdb")  # tests/support/run.py
+    publish_marts(warehouse, snapshot)
+    out = tmp_path / "parquet"
+    done = nro(
+        "export", "--format", "parquet", "--out", str(out), landing=landing, warehouse=warehouse
+    )
+    assert done.returncode == 0, done.output
+
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() UNION ALL "
+            "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
+        files = {p.relative_to(out).as_posix() for p in out.rglob("*.parquet")}
+        assert files == {f"{schema}/{name}.parquet" for schema, name in tables}
+        for schema, name in tables:
+            expected = con.execute(f"SELECT count(*) FROM {schema}.{name}").fetchone()
+            got = con.execute(f"SELECT count(*) FROM '{out}/{schema}/{name}.parquet'").fetchone()
+            assert got == expected, name
+        t_c1 = con.execute(
+            f"SELECT low_procedure_ids, on_initial_list FROM '{out}/bi/mart_low_results.parquet' "
+            "WHERE school_id = 'T_C1' AND year = 2024"
+        ).fetchall()
+    assert t_c1 == [("VPR_math_5, EGE_rus", True)]

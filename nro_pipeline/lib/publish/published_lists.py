@@ -83,9 +83,14 @@ def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     columns = ", ".join(f"{name} {kind}" for name, (kind, _) in _COLUMNS.items())
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ({columns})")
-    con.execute(f"COMMENT ON TABLE {TABLE} IS ?", [_TABLE_COMMENT])
+    # COMMENT ON takes no parameters: the texts are this module's own constants
+    con.execute(f"COMMENT ON TABLE {TABLE} IS {_literal(_TABLE_COMMENT)}")
     for name, (_, comment) in _COLUMNS.items():
-        con.execute(f"COMMENT ON COLUMN {TABLE}.{name} IS ?", [comment])
+        con.execute(f"COMMENT ON COLUMN {TABLE}.{name} IS {_literal(comment)}")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def project_parameters() -> dict[str, object]:
