@@ -160,6 +160,7 @@ def rebuild_years(
     The new warehouse is built beside the old one and swapped in only when every year refreshed;
     the old one stays locked meanwhile, so no other run writes what the swap would replace."""
     from nro_pipeline.lib.ingest.archive import archive_root, restore_landing
+    from nro_pipeline.lib.publish.published_lists import carry_over
 
     warehouse = settings.warehouse_path()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -178,6 +179,10 @@ def rebuild_years(
             settings.use_paths(landing=Path(folder), warehouse=rebuilt)
             code = run_years(years, dbt_overrides, verbose=verbose)
         if code == 0:
+            if (
+                warehouse.exists()
+            ):  # publications record what was sent out: no archive re-creates them
+                carry_over(warehouse, rebuilt)
             WorkingCopy(warehouse).commit_from(rebuilt)
         else:
             _say("Nothing replaced: the warehouse stays as it was before this run.")

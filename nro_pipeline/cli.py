@@ -83,11 +83,21 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     export = commands.add_parser(
-        "export", help="the year's marts as an XLSX workbook for officials"
+        "export",
+        help="the year's marts as an XLSX workbook for officials, or every mart as Parquet",
     )
-    export.add_argument("--year", type=int, required=True, help="results year, e.g. 2024")
+    export.add_argument("--year", type=int, help="results year, e.g. 2024 (XLSX only)")
     export.add_argument(
-        "--out", type=Path, help="workbook path (default: data/exports/nro_<year>.xlsx)"
+        "--format",
+        choices=("xlsx", "parquet"),
+        default="xlsx",
+        help="xlsx: the officials' workbook of --year; parquet: every table of the BI snapshot",
+    )
+    export.add_argument(
+        "--out",
+        type=Path,
+        help="workbook path (default: data/exports/nro_<year>.xlsx) or, for parquet, a folder "
+        "(default: data/exports/parquet)",
     )
     export.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
 
@@ -99,6 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--landing", type=Path, help="landing root (default: NRO_LANDING_DIR)")
     dev.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
     dev.epilog = "Other options go to `dagster dev`, e.g. nro dev -p 3001."
+
+    publish = commands.add_parser(
+        "publish", help="freeze the year's list as published into marts.published_lists"
+    )
+    publish.add_argument("--year", type=int, required=True, help="results year, e.g. 2024")
+    publish.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
 
     docs = commands.add_parser("docs", help="the dbt documentation site as one static HTML file")
     docs.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
@@ -145,6 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from nro_pipeline.dev_server import start_dagster_dev
 
         return start_dagster_dev(extra)
+    if args.command == "export" and args.format == "parquet":
+        return _export_parquet(args.warehouse, args.out)
+    if args.command == "export" and args.year is None:
+        print("nro export: --year is required for the XLSX workbook.", file=sys.stderr)
+        return 2
+    if args.command == "publish":
+        return _publish(args.year, args.warehouse)
     if args.command == "export":
         from nro_pipeline.lib.reports.xlsx_export import ExportError, export_year
 
@@ -166,6 +189,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dbt docs written to {page} (open it in a browser; no server needed)")
         return 0
     return 2
+
+
+def _export_parquet(warehouse: Path | None, out: Path | None) -> int:
+    from nro_pipeline.lib.publish.parquet_export import ParquetExportError, export_parquet
+
+    settings.use_paths(warehouse=warehouse)
+    folder = (out or settings.exports_dir() / "parquet").resolve()
+    try:
+        rows = export_parquet(settings.published_path(), folder)
+    except ParquetExportError as error:
+        print(f"nro export: {error}", file=sys.stderr)
+        return 1
+    print(f"{len(rows)} Parquet files written to {folder} (one per table of the BI snapshot)")
+    return 0
+
+
+def _publish(year: int, warehouse: Path | None) -> int:
+    from nro_pipeline.lib.publish.published_lists import PublishError, publish_year
+    from nro_pipeline.lib.publish.working_copy import WarehouseBusyError
+
+    settings.use_paths(warehouse=warehouse)
+    try:
+        done = publish_year(settings.warehouse_path(), year, settings.published_path())
+    except (PublishError, WarehouseBusyError) as error:
+        print(f"nro publish: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Published the {year} list as publication {done.publication_id} "
+        f"({done.published_at:%Y-%m-%d %H:%M} UTC): {done.listed} of {done.schools} schools on "
+        f"the list, frozen in marts.published_lists and the BI snapshot {settings.published_path()}"
+    )
+    return 0
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ RUN_TAGS = {settings.WAREHOUSE_RUN_TAG: "write"}
 def build_definitions() -> dg.Definitions:
     dbt_models = build_dbt_assets()
     marts_snapshot = build_snapshot_asset(
-        [key for key in dbt_models.keys if key.path[0] == "marts"], results_year_partitions
+        [key for key in dbt_models.keys if key.path[0] in ("marts", "bi")], results_year_partitions
     )
     model_assets = dg.AssetSelection.assets(dbt_models, marts_snapshot, *report_assets)
     # A year's whole refresh: land and check the four files, then build every model of that year.

@@ -126,9 +126,7 @@ def feature_matrix(features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return wide.index.to_numpy(dtype=object), wide.astype(float).fillna(0.0).to_numpy()
 
 
-def compute(
-    features: pd.DataFrame, schools: pd.DataFrame, used: pd.DataFrame, k: int
-) -> pa.Table:
+def compute(features: pd.DataFrame, schools: pd.DataFrame, used: pd.DataFrame, k: int) -> pa.Table:
     """features: school_id, year, feature, feature_order, z (is_used features);
     schools: school_id, year of the schools with an ISBSh; used: year, feature of the features
     that year's ISBSh weighed. Every year present in ``schools``."""

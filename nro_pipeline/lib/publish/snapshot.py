@@ -1,10 +1,15 @@
 """Publishing for BI: readers never see a half-refreshed year and are never locked out.
 
 DuckDB admits one writer process and no other process beside it, so BI tools must not open the
-file the pipeline writes. After a successful build the marts (with their Russian comments) are
-copied into a new file beside the published snapshot, which is then swapped in with `os.replace`:
-a reader that has the old snapshot open keeps reading it; the next connection sees the new one.
-Nothing participant-level is ever in the snapshot: it holds the `marts` schema only.
+file the pipeline writes. After a successful build the marts (with their Russian comments) and the
+labelled views of schema `bi` are copied into a new file beside the published snapshot, which is
+then swapped in with `os.replace`: a reader that has the old snapshot open keeps reading it; the
+next connection sees the new one. Nothing participant-level is ever in the snapshot: it holds the
+schemas `marts` and `bi` only.
+
+The file is written in DuckDB's storage format v1.1.0: BI tools bundle DuckDB 1.x drivers (DBeaver,
+Metabase, Superset's duckdb-engine), and a file in the pipeline's own (2.0) format is refused by
+every 1.x client.
 """
 
 import os
@@ -13,6 +18,11 @@ from pathlib import Path
 import duckdb
 
 MARTS_SCHEMA = "marts"
+BI_SCHEMA = "bi"
+# The oldest DuckDB that BI drivers still bundle and that this format is tested with
+# (tests/e2e/test_bi_clients.py opens the snapshot with duckdb 1.1.3).
+STORAGE_VERSION = "v1.1.0"
+_SNAPSHOT = "snapshot"
 
 
 def _quote(text: str) -> str:
@@ -20,7 +30,7 @@ def _quote(text: str) -> str:
 
 
 def publish_marts(warehouse: Path, snapshot: Path) -> dict[str, int]:
-    """Copy every table of schema marts into a fresh file and swap it in atomically."""
+    """Copy schema marts and the views of schema bi into a fresh file and swap it in atomically."""
     snapshot.parent.mkdir(parents=True, exist_ok=True)
     staging = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.new")
     staging.unlink(missing_ok=True)
@@ -41,27 +51,56 @@ def write_snapshot(warehouse: Path, staging: Path) -> dict[str, int]:
 
 def _copy_marts(warehouse: Path, staging: Path) -> dict[str, int]:
     rows: dict[str, int] = {}
-    with duckdb.connect(str(staging)) as con:
-        # Qualify with the file's own catalog: a file named marts.duckdb would clash with the schema.
-        catalog = '"' + con.execute("SELECT current_database()").fetchone()[0] + '"'
+    with duckdb.connect() as con:
+        con.execute(
+            f"ATTACH {_quote(str(staging))} AS {_SNAPSHOT} (STORAGE_VERSION '{STORAGE_VERSION}')"
+        )
         con.execute(f"ATTACH {_quote(str(warehouse))} AS source (READ_ONLY)")
-        tables = con.execute(
-            "SELECT table_name, comment FROM duckdb_tables() "
-            "WHERE database_name = 'source' AND schema_name = ? ORDER BY table_name",
-            [MARTS_SCHEMA],
-        ).fetchall()
-        con.execute(f"CREATE SCHEMA {catalog}.{MARTS_SCHEMA}")
-        for table, comment in tables:
-            target = f"{catalog}.{MARTS_SCHEMA}.{table}"
-            con.execute(f"CREATE TABLE {target} AS FROM source.{MARTS_SCHEMA}.{table}")
-            if comment:
-                con.execute(f"COMMENT ON TABLE {target} IS {_quote(comment)}")
-            for column, column_comment in con.execute(
-                "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'source' "
-                "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
-                [MARTS_SCHEMA, table],
-            ).fetchall():
-                con.execute(f'COMMENT ON COLUMN {target}."{column}" IS {_quote(column_comment)}')
+        # The views' stored SQL names schema.table without a catalog: bind it to the snapshot.
+        con.execute(f"USE {_SNAPSHOT}")
+        con.execute(f"CREATE SCHEMA {MARTS_SCHEMA}")
+        for table, comment in _relations(con, "duckdb_tables", "table_name", MARTS_SCHEMA):
+            target = f'{_SNAPSHOT}.{MARTS_SCHEMA}."{table}"'
+            con.execute(f'CREATE TABLE {target} AS FROM source.{MARTS_SCHEMA}."{table}"')
+            _copy_comments(con, MARTS_SCHEMA, table, "TABLE", comment)
             rows[table] = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+        views = con.execute(
+            "SELECT view_name, comment, sql FROM duckdb_views() WHERE database_name = 'source' "
+            "AND schema_name = ? ORDER BY view_name",
+            [BI_SCHEMA],
+        ).fetchall()
+        if views:
+            con.execute(f"CREATE SCHEMA {BI_SCHEMA}")
+        for view, comment, sql in views:
+            con.execute(sql)
+            _copy_comments(con, BI_SCHEMA, view, "VIEW", comment)
+            count = con.execute(f'SELECT count(*) FROM {BI_SCHEMA}."{view}"').fetchone()[0]
+            rows[f"{BI_SCHEMA}.{view}"] = count
+        con.execute("USE memory")
         con.execute("DETACH source")
+        con.execute(f"DETACH {_SNAPSHOT}")
     return rows
+
+
+def _relations(
+    con: duckdb.DuckDBPyConnection, catalog_function: str, name_column: str, schema: str
+) -> list[tuple[str, str | None]]:
+    return con.execute(
+        f"SELECT {name_column}, comment FROM {catalog_function}() "
+        f"WHERE database_name = 'source' AND schema_name = ? ORDER BY {name_column}",
+        [schema],
+    ).fetchall()
+
+
+def _copy_comments(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, kind: str, comment: str | None
+) -> None:
+    target = f'{_SNAPSHOT}.{schema}."{name}"'
+    if comment:
+        con.execute(f"COMMENT ON {kind} {target} IS {_quote(comment)}")
+    for column, column_comment in con.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'source' "
+        "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
+        [schema, name],
+    ).fetchall():
+        con.execute(f'COMMENT ON COLUMN {target}."{column}" IS {_quote(column_comment)}')

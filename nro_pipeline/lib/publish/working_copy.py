@@ -18,7 +18,8 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,6 +99,23 @@ class WarehouseLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+@contextmanager
+def warehouse_lock(warehouse: Path, job: str = "nro publish") -> Iterator[None]:
+    """Hold the warehouse lock for a short write outside a run (`nro publish`), or refuse."""
+    lock = WarehouseLock(warehouse, f"{job} (pid {os.getpid()})", job)
+    if not lock.try_acquire():
+        holder = read_holder(warehouse)
+        raise WarehouseBusyError(
+            f"{warehouse} is being written by "
+            + (holder.describe() if holder else "another run")
+            + "; try again when it ends."
+        )
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 class WorkingCopy:
