@@ -17,8 +17,12 @@ from nro_pipeline.defs.resources import LandingZoneResource, WarehouseResource
 from nro_pipeline.lib.contract.file_kinds import FILE_KINDS, SCHOOLS, FileKind
 from nro_pipeline.lib.ingest.archive import ArchiveError, archive_file, archive_root
 from nro_pipeline.lib.ingest.landing_reader import LandingError, inspect_file
-from nro_pipeline.lib.ingest.quarantine import QuarantineConfigError, max_share, quarantine_policy
 from nro_pipeline.lib.ingest.raw_loader import load_file
+from nro_pipeline.lib.validate.quarantine_policy import (
+    QuarantineConfigError,
+    max_share,
+    quarantine_policy,
+)
 from nro_pipeline.lib.validate.validation import check_landed_year
 from nro_pipeline.settings import WAREHOUSE_POOL
 

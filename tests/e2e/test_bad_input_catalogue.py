@@ -22,13 +22,6 @@ import pytest
 from nro_pipeline.lib.contract.file_kinds import FILE_KINDS
 from nro_pipeline.lib.ingest.archive import archive_file, read_manifest, restore_landing
 from nro_pipeline.lib.ingest.landing_reader import LandingError
-from nro_pipeline.lib.ingest.quarantine import (
-    POLICY_ENV,
-    QuarantineConfigError,
-    QuarantinePolicy,
-    Verdict,
-    quarantine_policy,
-)
 from nro_pipeline.lib.ingest.raw_loader import (
     ALLOW_SHRINK_ENV,
     LoadReport,
@@ -36,6 +29,13 @@ from nro_pipeline.lib.ingest.raw_loader import (
     stated_results_year,
 )
 from nro_pipeline.lib.sample.landing_writer import LandingFormat, write_landing_file
+from nro_pipeline.lib.validate.quarantine_policy import (
+    POLICY_ENV,
+    QuarantineConfigError,
+    QuarantinePolicy,
+    Verdict,
+    quarantine_policy,
+)
 from nro_pipeline.lib.validate.validation import ValidationOutcome, check_landed_year
 from nro_pipeline.settings import DBT_PROJECT_DIR
 from tests.support.run import nro, query

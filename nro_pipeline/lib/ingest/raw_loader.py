@@ -37,12 +37,12 @@ from nro_pipeline.lib.ingest.landing_reader import (
     inspect_file,
     read_landing_file,
 )
-from nro_pipeline.lib.ingest.quarantine import clear_rejected_rows, ensure_quarantine_table
+from nro_pipeline.lib.ingest.quarantine_table import clear_rejected_rows, ensure_quarantine_table
 
 RAW_SCHEMA = "raw"
 # Bump when the reader or loader would turn the same bytes into different raw rows, so that an
 # unchanged file is read again once after an upgrade instead of being skipped.
-LOADER_VERSION = 2
+LOADER_VERSION = 3  # 3: title rows above the header are skipped
 ALLOW_SHRINK_ENV = settings.ALLOW_SHRINK_ENV
 MIN_KEPT_SHARE = 0.5  # a replacement must cover at least this share of the replaced file's schools
 
@@ -56,6 +56,7 @@ _LANDED_FILES_COLUMNS = {
     "encoding": "VARCHAR",
     "delimiter": "VARCHAR",
     "header": "VARCHAR",
+    "header_row": "INTEGER",  # the file's row holding the header (title rows above it)
     "columns_present": "VARCHAR",
     "extra_columns": "VARCHAR",
     "rows": "BIGINT",
@@ -165,6 +166,7 @@ def load_file(
             "encoding": profile.encoding,
             "delimiter": profile.delimiter,
             "header": json.dumps(profile.header, ensure_ascii=False),
+            "header_row": profile.header_row,
             "columns_present": json.dumps(sorted(profile.columns)),
             "extra_columns": json.dumps(sorted(profile.extra_columns), ensure_ascii=False),
             "rows": rows,
@@ -270,6 +272,7 @@ def _unchanged(
         encoding=landed["encoding"],
         delimiter=landed["delimiter"],
         header=header,
+        header_row=landed["header_row"] or 1,
         # Positions only matter while reading, and nothing is read: -1 marks "not recorded".
         columns=dict.fromkeys(columns, -1),
         extra_columns=dict.fromkeys(extras, -1),
