@@ -436,6 +436,41 @@ def test_marks_not_adding_up_to_participants(wh: Warehouse) -> None:
     ) in verdict.description
 
 
+def test_vpr_row_with_no_participants_is_a_warning_and_loads(wh: Warehouse) -> None:
+    """Decided: a warning, not a refusal. A class that wrote no VPR is a fact; the row loads and
+    dbt counts it as small_n (too few participants to judge), so it never lists the school."""
+    zero = {"participants": 0, "mark_2": 0, "mark_3": 0, "mark_4": 0, "mark_5": 0}
+    path, outcome, verdict = wh.land_and_check("vpr_results", rows_with("vpr_results", {4: zero}))
+    assert verdict.passed and verdict.warn_only and verdict.quarantined_rows == 0
+    assert outcome.success and outcome.failures == []
+    assert (
+        f"{path}: rule «participants is more than 0 (a row with 0 participants is loaded as "
+        "small_n: too few to judge)» is not met in row 6 (participants=0); warning only: the row "
+        "is loaded."
+    ) in verdict.description
+    assert len(wh.raw_rows("vpr_results")) == 24 and wh.quarantine("vpr_results") == []
+    # Under "allow" with a bad row besides, the warning is still said and only the bad row is held.
+    rows = rows_with("vpr_results", {4: zero, 7: {"mark_4": 9}})
+    _, outcome, verdict = wh.land_and_check("vpr_results", rows, policy=QuarantinePolicy.ALLOW)
+    assert verdict.passed and verdict.warn_only and "row 6 (participants=0)" in verdict.description
+    assert [q[0] for q in wh.quarantine("vpr_results")] == [9]
+
+
+def test_title_rows_above_the_header_keep_real_row_numbers(wh: Warehouse) -> None:
+    """An official export: title, blank row, header in row 3; a bad cell in row 6 is said so."""
+    rows = rows_with("vpr_results", {2: {"mark_4": 9}})
+    lines = wh.write("vpr_results", rows, fmt=LandingFormat.CSV_CP1251_RU).read_bytes()
+    path = wh.path("vpr_results", "vpr_results.csv")
+    path.write_bytes("Результаты ВПР 2024 года;;;;;;;\r\n\r\n".encode("cp1251") + lines)
+    report = wh.land("vpr_results", path)
+    assert report.profile.header_row == 3 and wh.landed("vpr_results")["header_row"] == 3
+    _, verdict = wh.check("vpr_results")
+    assert (
+        f"{path}: rule «mark_2 + mark_3 + mark_4 + mark_5 = participants» is broken in row 6 "
+        "(mark_total=25, participants=24)."
+    ) in verdict.description
+
+
 def test_percentages_instead_of_counts(wh: Warehouse) -> None:
     rows = rows_with(
         "vpr_results",
