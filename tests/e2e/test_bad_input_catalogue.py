@@ -838,3 +838,55 @@ def test_nro_run_allow_policy_refreshes_without_quarantined_rows(
         )
         == []
     )
+
+
+def test_nro_run_builds_a_year_whose_social_passport_is_late(
+    region_copy: tuple[Path, Path],
+) -> None:
+    """Passports often arrive weeks after the results: the year gets everything that does not
+    need one and says what waits; a run after the passport lands completes the year."""
+    landing, warehouse = region_copy
+    by_year = {
+        table: f"SELECT * FROM marts.{table} WHERE year = ? ORDER BY ALL"
+        for table in ("mart_low_results", "mart_persistence", "mart_isbsh", "mart_partner_matches")
+    }
+    by_year["mart_school_clusters"] = (
+        "SELECT * EXCLUDE (status_note) FROM marts.mart_school_clusters WHERE year = ? ORDER BY ALL"
+    )
+    before = {
+        (t, y): query(warehouse, sql, [y]) for t, sql in by_year.items() for y in (2023, 2024)
+    }
+    passport = landing / "2024" / "social_passport.csv"
+    kept = passport.with_name("later.csv.part")
+    passport.rename(kept)
+    result = nro("run", landing=landing, warehouse=warehouse)
+
+    assert result.returncode == 0, result.output
+    assert "[2024] warning: " in result.output and "Traceback" not in result.output
+    assert "социальный паспорт ОО за 2024 ещё не поступил" in result.output
+    assert "2024: refreshed" in result.output
+    # The list and persistence do not need the passport: exactly as before; other years untouched.
+    for table in ("mart_low_results", "mart_persistence"):
+        assert query(warehouse, by_year[table], [2024]) == before[table, 2024]
+    for table, sql in by_year.items():
+        assert query(warehouse, sql, [2023]) == before[table, 2023]
+    assert query(warehouse, by_year["mart_isbsh"], [2024]) == []
+    assert query(warehouse, "SELECT count(*) FROM raw.social_passport WHERE year = 2024") == [(0,)]
+    listed = len(before["mart_partner_matches", 2024])
+    assert query(
+        warehouse,
+        "SELECT reason, count(*), count(partner_id) FROM marts.mart_partner_matches "
+        "WHERE year = 2024 GROUP BY reason",
+    ) == [("нет ИСБШ: социальный паспорт за 2024 ещё не поступил", listed, 0)]
+    assert query(
+        warehouse,
+        "SELECT DISTINCT status_note, social_status FROM marts.mart_school_clusters "
+        "WHERE year = 2024",
+    ) == [("социальный статус неизвестен: социальный паспорт за 2024 ещё не поступил", None)]
+
+    kept.rename(passport)
+    result = nro("run", "--years", "2024", landing=landing, warehouse=warehouse)
+    assert result.returncode == 0, result.output
+    assert "ещё не поступил" not in result.output
+    for table, sql in by_year.items():
+        assert query(warehouse, sql, [2024]) == before[table, 2024], table

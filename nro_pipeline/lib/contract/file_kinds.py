@@ -33,6 +33,9 @@ class FileKind:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # unique within a year's file
     aliases: dict[str, str] = field(default_factory=dict)  # extra accepted header → canonical
+    # The file often arrives weeks after the others (the social passport): a year without it is
+    # "not yet arrived" — built as far as it can be — instead of failing.
+    may_arrive_later: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -149,6 +152,7 @@ SOCIAL_PASSPORT = FileKind(
         Column("teachers_trained", "прошли повышение квалификации", INT),
     ),
     key=("school_id",),
+    may_arrive_later=True,
 )
 
 FILE_KINDS: dict[str, FileKind] = {

@@ -375,3 +375,46 @@ def landed_columns(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind) ->
         [year, kind.name],
     ).fetchall()
     return json.loads(row[0][0]) if row else []
+
+
+def is_landed(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind) -> bool:
+    """Whether the year holds a landed file of this kind (none: not arrived yet, or never)."""
+    ensure_raw_tables(con, kind)
+    return _landed(con, year, kind) is not None
+
+
+def not_yet_arrived(
+    con: duckdb.DuckDBPyConnection, year: int, kind: FileKind, folder: Path
+) -> list[str]:
+    """A year whose file of a late kind (the social passport) is not in the landing zone yet:
+    raw holds nothing of that kind for the year — what the year builds without it is built, the
+    rest waits — and other years are not touched. Returns the warnings for the run log.
+
+    A file landed earlier and since taken out of the landing zone is withdrawn too (the landing
+    zone says what the year has; the archive still keeps the file), and the warning says so."""
+    ensure_raw_tables(con, kind)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        withdrawn = _landed(con, year, kind)
+        con.execute(f"DELETE FROM {RAW_SCHEMA}.{kind.name} WHERE year = ?", [year])
+        con.execute(
+            f"DELETE FROM {RAW_SCHEMA}.landed_files WHERE year = ? AND kind = ?", [year, kind.name]
+        )
+        clear_rejected_rows(con, year, kind.name)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    warning = (
+        f"{folder}: {kind.russian} за {year} ещё не поступил (no {kind.name}.csv or "
+        f"{kind.name}.xlsx) — the year's list, persistence, result index and dynamics are built; "
+        "ISBSh, social status, clusters and partners wait for it, and a run after it lands "
+        "completes them."
+    )
+    if withdrawn is not None:
+        warning += (
+            f" The {kind.name} landed for {year} at {withdrawn['loaded_at']:%Y-%m-%d %H:%M} UTC "
+            f"({withdrawn['source_file']}) is no longer in the landing zone and was taken out of "
+            "raw; the archive keeps it."
+        )
+    return [warning]
