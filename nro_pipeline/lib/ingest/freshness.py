@@ -12,7 +12,7 @@ import duckdb
 
 from nro_pipeline.lib.contract.file_kinds import FILE_KINDS
 from nro_pipeline.lib.ingest.landing_reader import SUFFIXES, landing_years
-from nro_pipeline.lib.ingest.raw_loader import RAW_SCHEMA
+from nro_pipeline.lib.ingest.raw_tables import RAW_SCHEMA
 
 
 @dataclass(frozen=True)

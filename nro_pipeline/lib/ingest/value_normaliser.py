@@ -49,9 +49,8 @@ class ValueNormaliser:
         spec = self.kind.column(column)
         text_of = _text_reader(keep_float_integral=spec.type is not ColumnType.DECIMAL)
         coded = self.coded.get(column)
-        if column == "levels" or coded is not None:
-            assert coded is not None
-            return _coded_converter(text_of, coded, column == "levels", self.CACHE_LIMIT)
+        if coded is not None:
+            return _coded_converter(text_of, coded, spec.many, self.CACHE_LIMIT)
         if spec.type is ColumnType.DECIMAL:
             return _skip_empty(text_of, _decimal_point)
         if spec.type is ColumnType.INTEGER:
@@ -94,7 +93,7 @@ def _integral(text: str) -> str:
 
 
 def _coded_converter(
-    text_of: Callable[[object], str], coded: dict[str, str], is_levels: bool, cache_limit: int
+    text_of: Callable[[object], str], coded: dict[str, str], many: bool, cache_limit: int
 ) -> Converter:
     cache: dict[object, str | None] = {}
 
@@ -106,7 +105,7 @@ def _coded_converter(
         text = text_of(value)
         if text == "":
             result = None
-        elif is_levels:
+        elif many:
             result = _levels(text, coded)
         else:
             result = coded.get(normalise_label(text), text)

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from nro_pipeline.lib.contract.file_kinds import FileKind
 from nro_pipeline.lib.ingest.quarantine_table import HIDDEN, REJECTED_ROWS, ensure_quarantine_table
-from nro_pipeline.lib.ingest.raw_loader import RAW_SCHEMA
+from nro_pipeline.lib.ingest.raw_tables import RAW_SCHEMA
 from nro_pipeline.lib.validate.outcome import ValidationOutcome
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from nro_pipeline.lib.contract.file_kinds import FileKind
-from nro_pipeline.lib.ingest.raw_loader import RAW_SCHEMA
+from nro_pipeline.lib.ingest.raw_tables import RAW_SCHEMA
 
 
 @dataclass(frozen=True)

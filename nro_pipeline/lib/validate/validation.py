@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nro_pipeline.lib.contract.file_kinds import ColumnType, FileKind
-from nro_pipeline.lib.ingest.raw_loader import RAW_SCHEMA, landed_columns
+from nro_pipeline.lib.ingest.raw_tables import RAW_SCHEMA, landed_columns
 from nro_pipeline.lib.validate.gx_data_docs import build_data_docs
 from nro_pipeline.lib.validate.gx_suite import (
     ROW_NUMBER,
