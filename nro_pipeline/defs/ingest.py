@@ -10,20 +10,23 @@ Each file is archived by content hash before it is read (`archive.py`), so what 
 even when it cannot be loaded.
 """
 
+from pathlib import Path
+
 import dagster as dg
 
 from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import DATA_FAILURE, LandingZoneResource, WarehouseResource
 from nro_pipeline.lib.contract.file_kinds import FILE_KINDS, SCHOOLS, FileKind
 from nro_pipeline.lib.ingest.archive import ArchiveError, archive_file, archive_root
+from nro_pipeline.lib.ingest.landing_paths import landing_candidates
 from nro_pipeline.lib.ingest.landing_reader import LandingError, inspect_file
-from nro_pipeline.lib.ingest.quarantine import (
+from nro_pipeline.lib.ingest.raw_loader import is_landed, load_file, not_yet_arrived
+from nro_pipeline.lib.validate.quarantine_policy import (
     QuarantineConfigError,
     Verdict,
     max_share,
     quarantine_policy,
 )
-from nro_pipeline.lib.ingest.raw_loader import load_file
 from nro_pipeline.lib.validate.validation import ValidationOutcome, check_landed_year
 from nro_pipeline.settings import WAREHOUSE_POOL
 
@@ -125,6 +128,8 @@ def land_year(
     year: int,
 ) -> dict[str, object]:
     """Archive, read and load one year's file of this kind; its materialization metadata."""
+    if kind.may_arrive_later and not landing_candidates(Path(landing.path), year, kind):
+        return _not_yet_arrived(context, warehouse, year, kind, Path(landing.path) / str(year))
     try:
         path = landing.file_for(year, kind)
         facts = inspect_file(path)
@@ -154,6 +159,27 @@ def land_year(
     }
 
 
+def _not_yet_arrived(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    year: int,
+    kind: FileKind,
+    folder: Path,
+) -> dict[str, object]:
+    """A late file (the social passport) not in the landing zone yet: the year lands nothing of
+    that kind and says so; the rest of the year is built."""
+    with warehouse.connect() as con:
+        warnings = not_yet_arrived(con, year, kind, folder)
+    for warning in warnings:
+        context.log.warning(warning)
+    return {
+        "source_file": "not yet arrived",
+        "rows": dg.MetadataValue.int(0),
+        "notes": "none",
+        "warnings": "\n".join(warnings),
+    }
+
+
 def build_gx_check(kind: FileKind) -> dg.AssetChecksDefinition:
     # Results are checked against the year's registry, so the registry lands first.
     registry_dep = [raw_key(SCHOOLS)] if kind is not SCHOOLS else []
@@ -175,11 +201,21 @@ def build_gx_check(kind: FileKind) -> dg.AssetChecksDefinition:
             policy, allowed_share = quarantine_policy(), max_share()
         except QuarantineConfigError as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None
-        verdicts = {}
+        verdicts, waiting = {}, []
         for year in _years(context):
             # Read-write: the check rewrites the year's quarantine rows for this kind.
             with warehouse.connect() as con:
+                if kind.may_arrive_later and not is_landed(con, year, kind):
+                    waiting.append(year)
+                    continue
                 verdicts[year] = check_landed_year(con, year, kind, policy, allowed_share)
+        if not verdicts:
+            return dg.AssetCheckResult(
+                passed=True,
+                description=f"{kind.russian} за {', '.join(map(str, waiting))} ещё не поступил: "
+                "nothing to check yet.",
+                metadata={"year": waiting[0] if len(waiting) == 1 else str(waiting), "rows": 0},
+            )
         return gx_result(context, verdicts, policy.value)
 
     return gx_check

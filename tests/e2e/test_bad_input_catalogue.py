@@ -22,13 +22,6 @@ import pytest
 from nro_pipeline.lib.contract.file_kinds import FILE_KINDS
 from nro_pipeline.lib.ingest.archive import archive_file, read_manifest, restore_landing
 from nro_pipeline.lib.ingest.landing_reader import LandingError
-from nro_pipeline.lib.ingest.quarantine import (
-    POLICY_ENV,
-    QuarantineConfigError,
-    QuarantinePolicy,
-    Verdict,
-    quarantine_policy,
-)
 from nro_pipeline.lib.ingest.raw_loader import (
     ALLOW_SHRINK_ENV,
     LoadReport,
@@ -36,6 +29,13 @@ from nro_pipeline.lib.ingest.raw_loader import (
     stated_results_year,
 )
 from nro_pipeline.lib.sample.landing_writer import LandingFormat, write_landing_file
+from nro_pipeline.lib.validate.quarantine_policy import (
+    POLICY_ENV,
+    QuarantineConfigError,
+    QuarantinePolicy,
+    Verdict,
+    quarantine_policy,
+)
 from nro_pipeline.lib.validate.validation import ValidationOutcome, check_landed_year
 from nro_pipeline.settings import DBT_PROJECT_DIR
 from tests.support.run import nro, query
@@ -436,6 +436,41 @@ def test_marks_not_adding_up_to_participants(wh: Warehouse) -> None:
     ) in verdict.description
 
 
+def test_vpr_row_with_no_participants_is_a_warning_and_loads(wh: Warehouse) -> None:
+    """Decided: a warning, not a refusal. A class that wrote no VPR is a fact; the row loads and
+    dbt counts it as small_n (too few participants to judge), so it never lists the school."""
+    zero = {"participants": 0, "mark_2": 0, "mark_3": 0, "mark_4": 0, "mark_5": 0}
+    path, outcome, verdict = wh.land_and_check("vpr_results", rows_with("vpr_results", {4: zero}))
+    assert verdict.passed and verdict.warn_only and verdict.quarantined_rows == 0
+    assert outcome.success and outcome.failures == []
+    assert (
+        f"{path}: rule «participants is more than 0 (a row with 0 participants is loaded as "
+        "small_n: too few to judge)» is not met in row 6 (participants=0); warning only: the row "
+        "is loaded."
+    ) in verdict.description
+    assert len(wh.raw_rows("vpr_results")) == 24 and wh.quarantine("vpr_results") == []
+    # Under "allow" with a bad row besides, the warning is still said and only the bad row is held.
+    rows = rows_with("vpr_results", {4: zero, 7: {"mark_4": 9}})
+    _, outcome, verdict = wh.land_and_check("vpr_results", rows, policy=QuarantinePolicy.ALLOW)
+    assert verdict.passed and verdict.warn_only and "row 6 (participants=0)" in verdict.description
+    assert [q[0] for q in wh.quarantine("vpr_results")] == [9]
+
+
+def test_title_rows_above_the_header_keep_real_row_numbers(wh: Warehouse) -> None:
+    """An official export: title, blank row, header in row 3; a bad cell in row 6 is said so."""
+    rows = rows_with("vpr_results", {2: {"mark_4": 9}})
+    lines = wh.write("vpr_results", rows, fmt=LandingFormat.CSV_CP1251_RU).read_bytes()
+    path = wh.path("vpr_results", "vpr_results.csv")
+    path.write_bytes("Результаты ВПР 2024 года;;;;;;;\r\n\r\n".encode("cp1251") + lines)
+    report = wh.land("vpr_results", path)
+    assert report.profile.header_row == 3 and wh.landed("vpr_results")["header_row"] == 3
+    _, verdict = wh.check("vpr_results")
+    assert (
+        f"{path}: rule «mark_2 + mark_3 + mark_4 + mark_5 = participants» is broken in row 6 "
+        "(mark_total=25, participants=24)."
+    ) in verdict.description
+
+
 def test_percentages_instead_of_counts(wh: Warehouse) -> None:
     rows = rows_with(
         "vpr_results",
@@ -803,3 +838,55 @@ def test_nro_run_allow_policy_refreshes_without_quarantined_rows(
         )
         == []
     )
+
+
+def test_nro_run_builds_a_year_whose_social_passport_is_late(
+    region_copy: tuple[Path, Path],
+) -> None:
+    """Passports often arrive weeks after the results: the year gets everything that does not
+    need one and says what waits; a run after the passport lands completes the year."""
+    landing, warehouse = region_copy
+    by_year = {
+        table: f"SELECT * FROM marts.{table} WHERE year = ? ORDER BY ALL"
+        for table in ("mart_low_results", "mart_persistence", "mart_isbsh", "mart_partner_matches")
+    }
+    by_year["mart_school_clusters"] = (
+        "SELECT * EXCLUDE (status_note) FROM marts.mart_school_clusters WHERE year = ? ORDER BY ALL"
+    )
+    before = {
+        (t, y): query(warehouse, sql, [y]) for t, sql in by_year.items() for y in (2023, 2024)
+    }
+    passport = landing / "2024" / "social_passport.csv"
+    kept = passport.with_name("later.csv.part")
+    passport.rename(kept)
+    result = nro("run", landing=landing, warehouse=warehouse)
+
+    assert result.returncode == 0, result.output
+    assert "[2024] warning: " in result.output and "Traceback" not in result.output
+    assert "социальный паспорт ОО за 2024 ещё не поступил" in result.output
+    assert "2024: refreshed" in result.output
+    # The list and persistence do not need the passport: exactly as before; other years untouched.
+    for table in ("mart_low_results", "mart_persistence"):
+        assert query(warehouse, by_year[table], [2024]) == before[table, 2024]
+    for table, sql in by_year.items():
+        assert query(warehouse, sql, [2023]) == before[table, 2023]
+    assert query(warehouse, by_year["mart_isbsh"], [2024]) == []
+    assert query(warehouse, "SELECT count(*) FROM raw.social_passport WHERE year = 2024") == [(0,)]
+    listed = len(before["mart_partner_matches", 2024])
+    assert query(
+        warehouse,
+        "SELECT reason, count(*), count(partner_id) FROM marts.mart_partner_matches "
+        "WHERE year = 2024 GROUP BY reason",
+    ) == [("нет ИСБШ: социальный паспорт за 2024 ещё не поступил", listed, 0)]
+    assert query(
+        warehouse,
+        "SELECT DISTINCT status_note, social_status FROM marts.mart_school_clusters "
+        "WHERE year = 2024",
+    ) == [("социальный статус неизвестен: социальный паспорт за 2024 ещё не поступил", None)]
+
+    kept.rename(passport)
+    result = nro("run", "--years", "2024", landing=landing, warehouse=warehouse)
+    assert result.returncode == 0, result.output
+    assert "ещё не поступил" not in result.output
+    for table, sql in by_year.items():
+        assert query(warehouse, sql, [2024]) == before[table, 2024], table

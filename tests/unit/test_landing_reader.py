@@ -143,3 +143,83 @@ def test_loader_reads_row_by_row_when_the_arrow_path_steps_aside(tmp_path: Path)
     report = load_file(con, 2024, VPR_RESULTS, path)
     rows = con.execute("SELECT school_id, _row_number FROM raw.vpr_results ORDER BY 2").fetchall()
     assert report.rows == 2 and rows == [("S1", 2), ("S2", 4)]
+
+
+# --- official exports: a title row and blank rows above the header (issue 11.9) ---------------
+
+VPR_HEADER_RU = "Код ОО;Класс;Предмет;Участников;Отметка 2;Отметка 3;Отметка 4;Отметка 5"
+
+
+@pytest.mark.parametrize("blank", ["", ";;;;;;;"], ids=["empty line", "line of delimiters"])
+def test_csv_title_and_blank_row_above_the_header(blank: str, tmp_path: Path) -> None:
+    """Row 1 the title, row 2 blank, row 3 the header: data rows keep their numbers 4 and 5,
+    through Arrow's parser and row by row alike."""
+    path = tmp_path / "vpr_results.csv"
+    path.write_text(
+        f"Результаты ВПР 2024 года;;;;;;;\n{blank}\n{VPR_HEADER_RU}\n"
+        "S1;5;математика;4;1;1;1;1\nS2;6;русский язык;3;0;1;1;1\n",
+        encoding="utf-8",
+    )
+    fast, slow = _read_both_ways(path, "vpr_results")
+    assert fast == slow
+    assert [(r["school_id"], r["subject"], r["_row_number"]) for r in fast] == [
+        ("S1", "math", 4),
+        ("S2", "rus", 5),
+    ]
+    profile, _ = read_landing_file(path, VPR_RESULTS)
+    assert profile.header_row == 3 and profile.delimiter == ";"
+    assert profile.columns["participants"] == 3 and profile.extra_columns == {}
+
+
+def test_xlsx_title_and_blank_row_above_the_header(tmp_path: Path) -> None:
+    """A workbook as Excel exports it: a merged title cell over the columns, a blank row."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A1"] = "Результаты ВПР 2024 года"
+    sheet.merge_cells("A1:H1")
+    sheet.append([])  # row 2 stays blank
+    sheet.append(VPR_HEADER_RU.split(";"))
+    sheet.append(["S1", 5, "Математика", 4, 1, 1, 1, 1])
+    sheet.append(["S2", 6, "Русский язык", 3, 0, 1, 1, 1])
+    path = tmp_path / "vpr_results.xlsx"
+    workbook.save(path)
+    profile, batches = read_landing_file(path, VPR_RESULTS)
+    rows = pa.concat_tables(list(batches)).to_pylist()
+    assert profile.header_row == 3 and profile.describe() == "XLSX (first sheet), header in row 3"
+    assert [(r["school_id"], r["grade"], r["mark_2"], r["_row_number"]) for r in rows] == [
+        ("S1", "5", "1", 4),
+        ("S2", "6", "0", 5),
+    ]
+
+
+def test_header_row_missing_a_column_is_still_the_header(tmp_path: Path) -> None:
+    """Below a title, a header without «Отметка 5» is still found (GX then names the column)."""
+    path = tmp_path / "vpr_results.csv"
+    header = VPR_HEADER_RU.rsplit(";", 1)[0]
+    path.write_text(f"ВПР\n{header}\nS1;5;математика;4;1;1;2\n", encoding="utf-8")
+    profile, batches = read_landing_file(path, VPR_RESULTS)
+    assert profile.header_row == 2 and "mark_5" not in profile.columns
+    assert [r["_row_number"] for r in pa.concat_tables(list(batches)).to_pylist()] == [3]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_no_header_row_in_the_first_rows_is_said_plainly(suffix: str, tmp_path: Path) -> None:
+    import openpyxl
+
+    lines = [["Результаты ВПР 2024 года"], [], *([f"S{i}", "5", "математика"] for i in range(12))]
+    path = tmp_path / f"vpr_results{suffix}"
+    if suffix == ".csv":
+        path.write_text("\n".join(";".join(line) for line in lines) + "\n", encoding="utf-8")
+    else:
+        workbook = openpyxl.Workbook()
+        for line in lines:
+            workbook.active.append(line)
+        workbook.save(path)
+    with pytest.raises(LandingError) as error:
+        read_landing_file(path, VPR_RESULTS)
+    assert str(error.value).startswith(
+        f"{path}: no header row was found in the first 10 rows: none of them names a column of "
+        "the результаты ВПР («код ОО», «класс», «предмет» …)"
+    )

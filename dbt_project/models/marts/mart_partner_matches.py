@@ -7,7 +7,10 @@ in any of Y − (partner_exclusion_years − 1) … Y is excluded. The optimal a
 (maximum number of matches, then minimum total distance) is ``nro_pipeline.lib.methods.partner_assignment``.
 
 One row per mentee and rank 1 … partners_per_school: matched ranks first (nearest first), then
-unmatched ranks with ``partner_id`` null and the reason in Russian.
+unmatched ranks with ``partner_id`` null and the reason in Russian. A year without any ISBSh —
+its social passport has not arrived yet — gets every mentee's ranks unmatched with the reason
+«нет ИСБШ: социальный паспорт за <год> ещё не поступил»; a run after the passport lands completes
+the year.
 
 * ``isbsh_gap`` = mentee ISBSh − partner ISBSh (ISBSh points; ≥ 0 typically, since the partner is
   in the same or a lower quintile); ``isbsh_quintile_gap`` = mentee quintile − partner quintile
@@ -107,14 +110,29 @@ def matches_for_year(
     return out
 
 
+def waiting_for_passport(matches: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The unmatched ranks of a year without any ISBSh say that its passport has not arrived."""
+    reason = f"нет ИСБШ: социальный паспорт за {year} ещё не поступил"
+    return matches.assign(reason=matches["reason"].where(matches["partner_id"].notna(), reason))
+
+
 def compute(
-    schools: pd.DataFrame, listed_years: pd.DataFrame, params, years: list[int] | None
+    schools: pd.DataFrame,
+    listed_years: pd.DataFrame,
+    params,
+    years: list[int] | None,
+    passport_years: set[int] | None = None,
 ) -> pd.DataFrame:
+    """``passport_years``: the years with an ISBSh row (a passport); None: not known, said nowhere."""
     all_years = sorted(int(y) for y in schools["year"].dropna().unique())
     run_years = all_years if years is None else [y for y in all_years if y in set(years)]
-    parts = [
-        matches_for_year(y, schools[schools["year"] == y], listed_years, params) for y in run_years
-    ]
+    parts = []
+    for y in run_years:
+        of_year = schools[schools["year"] == y]
+        matches = matches_for_year(y, of_year, listed_years, params)
+        if passport_years is not None and y not in passport_years:
+            matches = waiting_for_passport(matches, y)
+        parts.append(matches)
     parts = [p for p in parts if len(p)]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
     return out[list(COLUMNS)].astype(COLUMNS)
@@ -173,4 +191,5 @@ def model(dbt, session):
     )
     frame["on_initial_list"] = frame["on_initial_list"].fillna(False).astype(bool)
     frame["is_active"] = frame["is_active"].fillna(True).astype(bool)
-    return compute(frame, listed_years, params, years)
+    passport_years = {int(y) for y in isbsh["year"].dropna().unique()}
+    return compute(frame, listed_years, params, years, passport_years)

@@ -2,11 +2,14 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='year',
+    on_schema_change='append_new_columns',
 ) }}
 {#- Cluster of every registry school (SPEC §3): crisis = low results whatever the status;
     resilient / at_risk = neutral or unfavourable status with high / medium results; stable =
     everything else, including favourable schools with high or medium results and schools without a
-    result index or without an ISBSh (their status is unknown). -#}
+    result index or without an ISBSh (their status is unknown). `status_note` says why a status is
+    unknown: the year's social passport has not arrived yet (no ISBSh in the year at all; a run
+    after it lands completes the year), or the school has no ISBSh. -#}
 with schools as (
     select school_id, year
     from {{ ref('stg_schools') }}
@@ -23,6 +26,10 @@ isbsh as (
     select school_id, year, isbsh, isbsh_quintile, social_status
     from {{ ref('mart_isbsh') }}
     where {{ years_filter('year') }}
+),
+
+passport_years as (
+    select distinct year from isbsh
 )
 
 select
@@ -40,9 +47,20 @@ select
         when i.social_status in ('neutral', 'unfavourable') and r.result_level = 'medium'
             then 'at_risk'
         else 'stable'
-    end as cluster
+    end as cluster,
+    case
+        when py.year is null
+            then 'социальный статус неизвестен: социальный паспорт за ' || s.year
+                || ' ещё не поступил'
+        when i.school_id is null
+            then 'социальный статус неизвестен: школы нет в социальном паспорте за ' || s.year
+        when i.social_status is null
+            then 'социальный статус неизвестен: ИСБШ школы не рассчитан'
+    end as status_note
 from schools as s
 left join results as r
     on r.school_id = s.school_id and r.year = s.year
 left join isbsh as i
     on i.school_id = s.school_id and i.year = s.year
+left join passport_years as py
+    on py.year = s.year

@@ -10,7 +10,7 @@ Incremental (delete+insert by year); vars come in through ``config.meta``
 
 from __future__ import annotations
 
-from nro_pipeline.years_var import parse_years, year_predicate
+from nro_pipeline.lib.methods.years_var import parse_years, year_predicate
 
 
 def model(dbt, session):

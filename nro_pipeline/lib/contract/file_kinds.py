@@ -24,6 +24,17 @@ class Column:
     required: bool = True  # the column must be present in the file
     nullable: bool = False  # a present column may have empty cells
     coded: str | None = None  # name of the coded-value domain in CODED_VALUES
+    # The values this kind's column may hold, when fewer than its domain's codes (VPR has only
+    # math and rus) or when the column is a number from a short list (grade, mark).
+    values: tuple[str, ...] | None = None
+    many: bool = False  # a list of codes in one cell, comma-separated in canonical form (levels)
+
+    @property
+    def allowed_values(self) -> tuple[str, ...] | None:
+        """What GX accepts in the column (None: any value of its type)."""
+        if self.values is not None:
+            return self.values
+        return tuple(CODED_VALUES[self.coded]) if self.coded else None
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,9 @@ class FileKind:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # unique within a year's file
     aliases: dict[str, str] = field(default_factory=dict)  # extra accepted header → canonical
+    # The file often arrives weeks after the others (the social passport): a year without it is
+    # "not yet arrived" — built as far as it can be — instead of failing.
+    may_arrive_later: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -79,7 +93,7 @@ SCHOOLS = FileKind(
         Column("school_name", "наименование ОО"),
         Column("municipality", "муниципалитет"),
         Column("locality_type", "тип местности", coded="locality_type"),
-        Column("levels", "уровни образования", coded="level"),
+        Column("levels", "уровни образования", coded="level", many=True),
         Column("latitude", "широта", DEC, nullable=True),
         Column("longitude", "долгота", DEC, nullable=True),
         Column("successor_id", "правопреемник", required=False, nullable=True),
@@ -92,8 +106,8 @@ VPR_RESULTS = FileKind(
     russian="результаты ВПР",
     columns=(
         Column("school_id", "код ОО"),
-        Column("grade", "класс", INT),
-        Column("subject", "предмет", coded="subject"),
+        Column("grade", "класс", INT, values=("4", "5", "6", "7", "8")),
+        Column("subject", "предмет", coded="subject", values=("math", "rus")),
         Column("participants", "участников", INT),
         Column("mark_2", "отметка 2", INT),
         Column("mark_3", "отметка 3", INT),
@@ -119,7 +133,7 @@ GIA_RESULTS = FileKind(
         Column("exam", "форма", coded="exam"),
         Column("subject", "предмет", coded="subject"),
         Column("score", "первичный/тестовый балл", INT),
-        Column("mark", "отметка", INT, nullable=True),
+        Column("mark", "отметка", INT, nullable=True, values=("2", "3", "4", "5")),
         Column("attempt", "попытка", coded="attempt"),
         Column("category", "категория", coded="category"),
     ),
@@ -149,6 +163,7 @@ SOCIAL_PASSPORT = FileKind(
         Column("teachers_trained", "прошли повышение квалификации", INT),
     ),
     key=("school_id",),
+    may_arrive_later=True,
 )
 
 FILE_KINDS: dict[str, FileKind] = {

@@ -37,32 +37,33 @@ from nro_pipeline.lib.ingest.landing_reader import (
     inspect_file,
     read_landing_file,
 )
-from nro_pipeline.lib.ingest.quarantine import clear_rejected_rows, ensure_quarantine_table
+from nro_pipeline.lib.ingest.quarantine_table import clear_rejected_rows
+from nro_pipeline.lib.ingest.raw_tables import (
+    RAW_SCHEMA,
+    ensure_raw_tables,
+    is_landed,
+    landed_columns,
+    landed_record,
+)
 
-RAW_SCHEMA = "raw"
 # Bump when the reader or loader would turn the same bytes into different raw rows, so that an
 # unchanged file is read again once after an upgrade instead of being skipped.
-LOADER_VERSION = 2
+__all__ = [  # the raw_tables names are re-exported: importers of the loader use them too
+    "ALLOW_SHRINK_ENV",
+    "LOADER_VERSION",
+    "RAW_SCHEMA",
+    "LoadReport",
+    "ensure_raw_tables",
+    "is_landed",
+    "landed_columns",
+    "load_file",
+    "not_yet_arrived",
+    "stated_results_year",
+]
+
+LOADER_VERSION = 3  # 3: title rows above the header are skipped
 ALLOW_SHRINK_ENV = settings.ALLOW_SHRINK_ENV
 MIN_KEPT_SHARE = 0.5  # a replacement must cover at least this share of the replaced file's schools
-
-_LANDED_FILES_COLUMNS = {
-    "year": "INTEGER",
-    "kind": "VARCHAR",
-    "source_file": "VARCHAR",
-    "content_hash": "VARCHAR",
-    "size_bytes": "BIGINT",
-    "file_format": "VARCHAR",
-    "encoding": "VARCHAR",
-    "delimiter": "VARCHAR",
-    "header": "VARCHAR",
-    "columns_present": "VARCHAR",
-    "extra_columns": "VARCHAR",
-    "rows": "BIGINT",
-    "loaded_at": "TIMESTAMP",
-    "loader_version": "INTEGER",
-    "last_seen_at": "TIMESTAMP",  # last time the landing held this same content
-}
 
 
 @dataclass(frozen=True)
@@ -96,28 +97,6 @@ class LoadReport:
         ]
 
 
-def ensure_raw_tables(con: duckdb.DuckDBPyConnection, kind: FileKind) -> None:
-    text_columns = ", ".join(f'"{name}" VARCHAR' for name in kind.column_names)
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-    con.execute(
-        f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{kind.name} (
-            year INTEGER NOT NULL, {text_columns},
-            _extra_columns VARCHAR, _source_file VARCHAR, _content_hash VARCHAR,
-            _row_number BIGINT, _loaded_at TIMESTAMP)"""
-    )
-    definitions = ", ".join(f"{name} {type_}" for name, type_ in _LANDED_FILES_COLUMNS.items())
-    con.execute(
-        f"""CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.landed_files (
-            {definitions}, PRIMARY KEY (year, kind))"""
-    )
-    # A warehouse created before a column was added gets it (null for earlier loads).
-    for name, type_ in _LANDED_FILES_COLUMNS.items():
-        con.execute(
-            f"ALTER TABLE {RAW_SCHEMA}.landed_files ADD COLUMN IF NOT EXISTS {name} {type_}"
-        )
-    ensure_quarantine_table(con)
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -142,7 +121,7 @@ def load_file(
     loaded_at = _now()
     con.execute("BEGIN TRANSACTION")
     try:
-        replaced = _landed(con, year, kind)
+        replaced = landed_record(con, year, kind)
         schools_before = _school_count(con, year, kind)
         try:
             profile, rows = _insert_rows(con, year, kind, path, facts, loaded_at, fast=True)
@@ -155,23 +134,7 @@ def load_file(
         _check_not_partial(con, year, kind, profile, replaced, schools_before)
         clear_rejected_rows(con, year, kind.name)
         missing = [c for c in kind.required_columns if c not in profile.columns]
-        record = {
-            "year": year,
-            "kind": kind.name,
-            "source_file": str(path),
-            "content_hash": profile.content_hash,
-            "size_bytes": profile.size_bytes,
-            "file_format": profile.file_format,
-            "encoding": profile.encoding,
-            "delimiter": profile.delimiter,
-            "header": json.dumps(profile.header, ensure_ascii=False),
-            "columns_present": json.dumps(sorted(profile.columns)),
-            "extra_columns": json.dumps(sorted(profile.extra_columns), ensure_ascii=False),
-            "rows": rows,
-            "loaded_at": loaded_at,
-            "loader_version": LOADER_VERSION,
-            "last_seen_at": loaded_at,
-        }
+        record = _landed_files_row(year, kind, path, profile, rows, loaded_at)
         con.execute(
             f"INSERT OR REPLACE INTO {RAW_SCHEMA}.landed_files ({', '.join(record)}) "
             f"VALUES ({', '.join('?' for _ in record)})",
@@ -182,6 +145,30 @@ def load_file(
         con.execute("ROLLBACK")
         raise
     return LoadReport(year, kind.name, profile, rows, missing, loaded_at)
+
+
+def _landed_files_row(
+    year: int, kind: FileKind, path: Path, profile: FileProfile, rows: int, loaded_at: datetime
+) -> dict[str, object]:
+    """The `raw.landed_files` record of a load: what the year now holds and how it was read."""
+    return {
+        "year": year,
+        "kind": kind.name,
+        "source_file": str(path),
+        "content_hash": profile.content_hash,
+        "size_bytes": profile.size_bytes,
+        "file_format": profile.file_format,
+        "encoding": profile.encoding,
+        "delimiter": profile.delimiter,
+        "header": json.dumps(profile.header, ensure_ascii=False),
+        "header_row": profile.header_row,
+        "columns_present": json.dumps(sorted(profile.columns)),
+        "extra_columns": json.dumps(sorted(profile.extra_columns), ensure_ascii=False),
+        "rows": rows,
+        "loaded_at": loaded_at,
+        "loader_version": LOADER_VERSION,
+        "last_seen_at": loaded_at,
+    }
 
 
 def _insert_rows(
@@ -211,20 +198,11 @@ def _insert_rows(
     return profile, rows
 
 
-def _landed(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind) -> dict | None:
-    cursor = con.execute(
-        f"SELECT * FROM {RAW_SCHEMA}.landed_files WHERE year = ? AND kind = ?", [year, kind.name]
-    )
-    # fetchall, not fetchone: DuckDB 2 refuses further work on a connection with an open result
-    rows = cursor.fetchall()
-    return dict(zip([d[0] for d in cursor.description], rows[0], strict=True)) if rows else None
-
-
 def _unchanged(
     con: duckdb.DuckDBPyConnection, year: int, kind: FileKind, path: Path, facts: FileFacts
 ) -> LoadReport | None:
     """The report of a skipped load when the year already holds exactly this content."""
-    landed = _landed(con, year, kind)
+    landed = landed_record(con, year, kind)
     if (
         landed is None
         or landed["content_hash"] != facts.content_hash
@@ -270,6 +248,7 @@ def _unchanged(
         encoding=landed["encoding"],
         delimiter=landed["delimiter"],
         header=header,
+        header_row=landed["header_row"] or 1,
         # Positions only matter while reading, and nothing is read: -1 marks "not recorded".
         columns=dict.fromkeys(columns, -1),
         extra_columns=dict.fromkeys(extras, -1),
@@ -365,10 +344,38 @@ def _check_not_partial(
         )
 
 
-def landed_columns(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind) -> list[str]:
-    """Canonical columns the year's file actually had (a missing one is null in raw)."""
-    row = con.execute(
-        f"SELECT columns_present FROM {RAW_SCHEMA}.landed_files WHERE year = ? AND kind = ?",
-        [year, kind.name],
-    ).fetchall()
-    return json.loads(row[0][0]) if row else []
+def not_yet_arrived(
+    con: duckdb.DuckDBPyConnection, year: int, kind: FileKind, folder: Path
+) -> list[str]:
+    """A year whose file of a late kind (the social passport) is not in the landing zone yet:
+    raw holds nothing of that kind for the year — what the year builds without it is built, the
+    rest waits — and other years are not touched. Returns the warnings for the run log.
+
+    A file landed earlier and since taken out of the landing zone is withdrawn too (the landing
+    zone says what the year has; the archive still keeps the file), and the warning says so."""
+    ensure_raw_tables(con, kind)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        withdrawn = landed_record(con, year, kind)
+        con.execute(f"DELETE FROM {RAW_SCHEMA}.{kind.name} WHERE year = ?", [year])
+        con.execute(
+            f"DELETE FROM {RAW_SCHEMA}.landed_files WHERE year = ? AND kind = ?", [year, kind.name]
+        )
+        clear_rejected_rows(con, year, kind.name)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    warning = (
+        f"{folder}: {kind.russian} за {year} ещё не поступил (no {kind.name}.csv or "
+        f"{kind.name}.xlsx) — the year's list, persistence, result index and dynamics are built; "
+        "ISBSh, social status, clusters and partners wait for it, and a run after it lands "
+        "completes them."
+    )
+    if withdrawn is not None:
+        warning += (
+            f" The {kind.name} landed for {year} at {withdrawn['loaded_at']:%Y-%m-%d %H:%M} UTC "
+            f"({withdrawn['source_file']}) is no longer in the landing zone and was taken out of "
+            "raw; the archive keeps it."
+        )
+    return [warning]
