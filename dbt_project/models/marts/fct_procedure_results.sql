@@ -9,7 +9,11 @@
 
 {#- School × year × procedure (all procedures of seed `procedures`, selection or not):
     low_share = failed / participants; small_n when participants < min_participants (never low);
-    is_low when low_share >= low_share_threshold (compared exactly, in decimals). -#}
+    is_low when low_share >= low_share_threshold (compared exactly, in decimals).
+    SPEC §3a: the Wilson score interval of failed / participants at flag_confidence_level
+    (two-sided; z = Φ⁻¹((1 + level) / 2) computed in SQL by the normal_quantile macro, 0.95 →
+    1.959964); low_is_clear = is_low and the lower bound >= threshold; could_be_low = not small_n
+    and the upper bound >= threshold. -#}
 with
 
 vpr as (
@@ -63,7 +67,41 @@ joined as (
 
 ),
 
-final as (
+confidence as (
+
+    select {{ normal_quantile('upper_tail_probability') }} as z
+
+    from (
+        select (1 + {{ exact_param('flag_confidence_level') }}) / 2 as upper_tail_probability
+    ) as level
+
+),
+
+wilson as (
+
+    select
+        joined.*,
+        cast(joined.failed as double) / nullif(joined.participants, 0) as p,
+        cast(joined.participants as double) as n,
+        confidence.z
+
+    from joined
+    cross join confidence
+
+),
+
+intervals as (
+
+    select
+        *,
+        (p + z * z / (2 * n)) / (1 + z * z / n) as wilson_centre,
+        z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n) as wilson_half_width
+
+    from wilson
+
+),
+
+flags as (
 
     select
         school_id,
@@ -84,9 +122,27 @@ final as (
             and participants > 0
             and failed >= participants * {{ exact_param('low_share_threshold') }},
             false
-        ) as is_low
+        ) as is_low,
+        -- clamped against rounding only; least/greatest skip nulls, hence the case
+        case when participants > 0 then greatest(0, wilson_centre - wilson_half_width) end
+            as low_share_ci_lower,
+        case when participants > 0 then least(1, wilson_centre + wilson_half_width) end
+            as low_share_ci_upper
 
-    from joined
+    from intervals
+
+),
+
+final as (
+
+    select
+        *,
+        is_low and coalesce(low_share_ci_lower >= {{ var('low_share_threshold') }}, false)
+            as low_is_clear,
+        not small_n and coalesce(low_share_ci_upper >= {{ var('low_share_threshold') }}, false)
+            as could_be_low
+
+    from flags
 
 )
 

@@ -8,8 +8,16 @@
 }}
 
 {#- School × year of the registry: criteria 1 and 2 of the ШНОР methodology and the initial list
-    with its reasons in plain Russian. Low years and criterion 2 come from int_school_low_years. -#}
+    with its reasons in plain Russian. Criteria (in the mode of var criterion2_mode), the list and
+    its recomputations with clear / could-be-low flags come from int_school_low_years.
+    SPEC §3a: rule_set says in words which rule built the row; list_confidence, list_status and
+    years_on_list. The previous years' list is recomputed from int_school_low_years (every year,
+    with this run's vars), not read from rows built earlier with other vars. -#}
 {%- set persistence_years = var('persistence_years') | int -%}
+{%- set same_procedure = var('criterion2_mode') == 'same_procedure' -%}
+{%- set threshold_percent = ('%g' | format(var('low_share_threshold') | float * 100)) | replace('.', ',') -%}
+{%- set min_participants = var('min_participants') | int -%}
+{%- set criterion1_min = var('criterion1_min_procedures') | int -%}
 
 with
 
@@ -20,9 +28,36 @@ schools as (
 
 ),
 
+registry as (
+
+    select school_id, year from {{ ref('stg_schools') }}
+
+),
+
 low_years as (
 
     select * from {{ ref('int_school_low_years') }}
+
+),
+
+-- every registry school × year (all years): on the list or not, for list movement
+list_years as (
+
+    select
+        registry.school_id,
+        registry.year,
+        coalesce(low_years.on_initial_list, false) as on_list
+
+    from registry
+    left join low_years
+        on low_years.school_id = registry.school_id
+        and low_years.year = registry.year
+
+),
+
+list_streaks as (
+
+    {{ streak_start('list_years', ['school_id'], 'on_list') }}
 
 ),
 
@@ -38,14 +73,35 @@ criteria as (
         coalesce(low_years.low_procedures, 0) as low_procedures,
         coalesce(low_years.low_procedure_ids, []) as low_procedure_ids,
         low_years.low_procedure_names,
-        coalesce(low_years.low_procedures, 0)
-            >= {{ var('criterion1_min_procedures') }} as criterion_1,
-        coalesce(low_years.meets_persistence, false) as criterion_2
+        coalesce(low_years.criterion_1, false) as criterion_1,
+        coalesce(low_years.criterion_2, false) as criterion_2,
+        coalesce(low_years.criterion_2_procedures, []) as criterion_2_procedures,
+        low_years.criterion_2_procedure_names,
+        coalesce(low_years.on_list_if_clear, false) as on_list_if_clear,
+        coalesce(low_years.on_list_if_could_be_low, false) as on_list_if_could_be_low,
+        coalesce(previous_year.on_list, false) as on_list_previous_year,
+        list_streaks.streak_from_year as list_from_year
 
     from schools
     left join low_years
         on low_years.school_id = schools.school_id
         and low_years.year = schools.year
+    left join list_years as previous_year
+        on previous_year.school_id = schools.school_id
+        and previous_year.year = schools.year - 1
+    left join list_streaks
+        on list_streaks.school_id = schools.school_id
+        and list_streaks.year = schools.year
+
+),
+
+listed as (
+
+    select
+        *,
+        criterion_1 or criterion_2 as on_initial_list
+
+    from criteria
 
 ),
 
@@ -62,7 +118,7 @@ final as (
         low_procedure_ids,
         criterion_1,
         criterion_2,
-        criterion_1 or criterion_2 as on_initial_list,
+        on_initial_list,
         nullif(concat_ws('; ',
             case when criterion_1 then
                 'критерий 1: низкие результаты по ' || low_procedures || ' '
@@ -71,6 +127,9 @@ final as (
             end,
             case when criterion_2 then
                 'критерий 2: низкие результаты '
+                {%- if same_procedure %}
+                || 'по одной и той же процедуре '
+                {%- endif %}
                 {%- if persistence_years == 1 %}
                 || 'в ' || year || ' году'
                 {%- else %}
@@ -78,10 +137,45 @@ final as (
                 || {{ ru_plural(persistence_years, 'год', 'года', 'лет') }}
                 || ' подряд (' || (year - {{ persistence_years - 1 }}) || '–' || year || ')'
                 {%- endif %}
+                {%- if same_procedure %}
+                || ': ' || criterion_2_procedure_names
+                {%- endif %}
             end
-        ), '') as reasons
+        ), '') as reasons,
+        'Критерий 1: не менее {{ criterion1_min }} '
+            || {{ ru_plural(criterion1_min, 'процедуры', 'процедур', 'процедур') }}
+            || ' отбора с низким результатом в году. '
+        {%- if same_procedure %}
+            || 'Критерий 2 (одна и та же процедура): одна и та же процедура отбора с низким '
+            || 'результатом '
+        {%- else %}
+            || 'Критерий 2 (любая процедура): хотя бы одна процедура отбора с низким результатом '
+        {%- endif %}
+        {%- if persistence_years == 1 %}
+            || 'в ' || year || ' году. '
+        {%- else %}
+            || 'в каждом из {{ persistence_years }} лет подряд ('
+            || (year - {{ persistence_years - 1 }}) || '–' || year || '). '
+        {%- endif %}
+            || 'Низкий результат: не менее {{ threshold_percent }} % участников с отметкой «2» '
+            || '(ГИА — не преодолели минимальный порог) при числе участников не менее '
+            || '{{ min_participants }}.' as rule_set,
+        criterion_2_procedures,
+        case
+            when on_initial_list and on_list_if_clear then 'clear'
+            when on_initial_list then 'borderline'
+            when on_list_if_could_be_low then 'near_miss'
+        end as list_confidence,
+        case
+            when on_initial_list and on_list_previous_year then 'continuing'
+            when on_initial_list then 'new'
+            when on_list_previous_year then 'left'
+            else 'none'
+        end as list_status,
+        cast(case when on_initial_list then year - list_from_year + 1 else 0 end as integer)
+            as years_on_list
 
-    from criteria
+    from listed
 
 )
 
