@@ -16,12 +16,9 @@ from nro_pipeline.lib.reports.html_report import (
     reports_dir,
     write_report,
 )
-from nro_pipeline.lib.reports.xlsx_export import (
-    LIST_SHEET,
-    ExportError,
-    default_output_path,
-    export_from_connection,
-)
+from nro_pipeline.lib.reports.sheets import LIST_SHEET
+from nro_pipeline.lib.reports.warehouse import ExportError
+from nro_pipeline.lib.reports.xlsx_export import default_output_path, export_from_connection
 from nro_pipeline.settings import WAREHOUSE_POOL
 
 REPORTS_GROUP = "reports"
@@ -46,6 +43,7 @@ XLSX_EXPORT_MARTS = (
     "mart_school_clusters",
     "mart_partner_matches",
     "mart_risk_profiles",
+    "mart_indicators",
 )
 
 
@@ -54,9 +52,10 @@ def build_html_report_asset() -> dg.AssetsDefinition:
         key=HTML_REPORT_KEY,
         kinds={"html"},
         description=(
-            "Static HTML report of the year (data/reports/<year>/index.html): counts, the share of "
-            "listed schools over the years, ISBSh × result index by cluster, the list, the partner "
-            "pairs and the cohort dynamics; inline SVG, opens offline."
+            "Static HTML report and site of the year (data/reports/<year>/index.html): counts, "
+            "the share of listed schools over the years, ISBSh × result index by cluster, the map, "
+            "the list, the schools under question, the partner pairs, totals by municipality and "
+            "cohort dynamics, with a page per school and per municipality; opens offline."
         ),
         deps=[mart_key(name) for name in HTML_REPORT_MARTS],
         partitions_def=results_year_partitions,
@@ -98,8 +97,9 @@ def build_xlsx_export_asset() -> dg.AssetsDefinition:
         key=XLSX_EXPORT_KEY,
         kinds={"excel"},
         description=(
-            "XLSX workbook of the year for officials (data/exports/nro_<year>.xlsx): Список ШНОР, "
-            "Кластеры, Школы-партнёры, Профили рисков — the same as `nro export --year Y`."
+            "XLSX workbook of the year for officials (data/exports/nro_<year>.xlsx), ready to print "
+            "on A4: the list, schools under question, clusters, partners, risks, municipalities, "
+            "indicators, method and sources — the same as `nro export --year Y`."
         ),
         deps=[mart_key(name) for name in XLSX_EXPORT_MARTS],
         partitions_def=results_year_partitions,

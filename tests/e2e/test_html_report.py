@@ -17,7 +17,10 @@ import pytest
 from nro_pipeline.definitions import load_definitions
 from nro_pipeline.defs.reports import HTML_REPORT_KEY, html_report_asset, report_assets
 from nro_pipeline.defs.resources import WarehouseResource
-from nro_pipeline.lib.reports.html_report import ReportData, report_year, share_chart
+from nro_pipeline.lib.reports.charts import share_chart
+from nro_pipeline.lib.reports.html_report import ReportData, report_year
+from nro_pipeline.lib.reports.labels import LIST_STATUS_RU
+from nro_pipeline.lib.reports.report_data import page_name
 from nro_pipeline.settings import WAREHOUSE_POOL
 from tests.support.chromium import PageVisit, find_chromium, visit
 from tests.support.run import RunResult, query
@@ -66,6 +69,25 @@ PAGE_EXPRESSIONS = {
     "partner_rows": "document.querySelectorAll('#partners tbody tr').length",
     "cohort_rows": "document.querySelectorAll('#cohorts tbody tr').length",
     "text": "document.body.innerText",
+    "map_ids": "[...document.querySelectorAll('#map circle.school')].map(c => c.dataset.id)",
+    "map_listed": "document.querySelectorAll('#map circle.school.listed').length",
+    "map_pairs": "document.querySelectorAll('#map line.pair').length",
+    "partner_cells": (
+        "[...document.querySelectorAll('#partners tbody tr')].map(r => [...r.cells]"
+        ".map(c => c.textContent))"
+    ),
+    "list_links": (
+        "[...document.querySelectorAll('#school-list tbody tr a')].map(a => a.getAttribute('href'))"
+    ),
+    "municipality_rows": "document.querySelectorAll('#municipalities tbody tr').length",
+}
+SCHOOL_EXPRESSIONS = {
+    "h1": "document.querySelector('h1').textContent",
+    "facts": "Object.fromEntries([...document.querySelectorAll('#facts tr')]"
+    ".map(r => [r.cells[0].textContent, r.cells[1].textContent]))",
+    "result_rows": "document.querySelectorAll('#results tbody tr').length",
+    "partner": "document.querySelector('#partner').innerText",
+    "foreign_resources": PAGE_EXPRESSIONS["foreign_resources"],
 }
 
 
@@ -242,3 +264,108 @@ def test_html_report_asset(
     assert metadata["schools_on_list"].value == {"2024": listed}
     assert "| Код ОО | Наименование ОО | Муниципалитет |" in metadata["preview"].value
     assert "T_C1" in metadata["preview"].value
+
+
+def test_map_has_a_mark_per_school_with_coordinates(
+    page: PageVisit, region_run: tuple[Path, RunResult]
+) -> None:
+    warehouse, _ = region_run
+    placed = query(
+        warehouse,
+        "select school_id from staging.stg_schools where year = ? "
+        "and latitude is not null and longitude is not null",
+        [YEAR],
+    )
+    assert sorted(page.values["map_ids"]) == sorted(r[0] for r in placed)
+    listed_placed = _count(
+        warehouse,
+        "select count(*) from staging.stg_schools g join marts.mart_low_results s "
+        "using (school_id, year) where year = ? and s.on_initial_list and g.latitude is not null "
+        "and g.longitude is not null",
+    )
+    assert page.values["map_listed"] == listed_placed
+    pairs_placed = _count(
+        warehouse,
+        "select count(*) from marts.mart_partner_matches p "
+        "join staging.stg_schools a on a.school_id = p.school_id and a.year = p.year "
+        "join staging.stg_schools b on b.school_id = p.partner_id and b.year = p.year "
+        "where p.year = ? and a.latitude is not null and b.latitude is not null",
+    )
+    assert page.values["map_pairs"] == pairs_placed
+
+
+def test_partner_table_has_code_municipality_and_assumed_distances(
+    page: PageVisit, region_run: tuple[Path, RunResult]
+) -> None:
+    warehouse, _ = region_run
+    rows = query(
+        warehouse,
+        "select p.partner_id, ps.municipality, "
+        "m.latitude is null or pc.latitude is null as assumed "
+        "from marts.mart_partner_matches p "
+        "join marts.mart_low_results ps on ps.school_id = p.partner_id and ps.year = p.year "
+        "join staging.stg_schools m on m.school_id = p.school_id and m.year = p.year "
+        "join staging.stg_schools pc on pc.school_id = p.partner_id and pc.year = p.year "
+        "where p.year = ?",
+        [YEAR],
+    )
+    cells = page.values["partner_cells"]
+    for partner_id, municipality, assumed in rows:
+        [row] = [r for r in cells if r[2] == partner_id]
+        assert row[4] == municipality
+        assert ("условно" in row[6]) == assumed
+    assert page.values["municipality_rows"] >= 2  # the planted municipality and the total
+
+
+def test_every_listed_school_has_a_page(
+    page: PageVisit, report: tuple[Path, ReportData], region_run: tuple[Path, RunResult]
+) -> None:
+    path, _ = report
+    warehouse, _ = region_run
+    listed = query(
+        warehouse,
+        "select school_id from marts.mart_low_results where year = ? and on_initial_list",
+        [YEAR],
+    )
+    assert sorted(page.values["list_links"]) == sorted(
+        f"schools/{page_name(school_id)}" for (school_id,) in listed
+    )
+    for (school_id,) in listed:
+        assert (path.parent / "schools" / page_name(school_id)).is_file()
+
+
+def test_school_page_in_the_browser(
+    report: tuple[Path, ReportData], region_run: tuple[Path, RunResult]
+) -> None:
+    path, _ = report
+    warehouse, _ = region_run
+    school = visit(
+        (path.parent / "schools" / page_name("T_C1")).as_uri(),
+        chromium=_chromium(),
+        expressions=SCHOOL_EXPRESSIONS,
+        screenshots={ARTIFACTS / f"html_school_T_C1_{YEAR}.png": None},
+    )
+    assert school.errors == [] and school.values["foreign_resources"] == []
+    assert school.values["h1"] == "Планшкола критерия 1"
+    facts = school.values["facts"]
+    [(status, years)] = query(
+        warehouse,
+        "select list_status, years_on_list from marts.mart_low_results "
+        "where school_id = 'T_C1' and year = ?",
+        [YEAR],
+    )
+    assert facts["В списке ШНОР"] == "да" and facts["Лет в списке подряд"] == str(years)
+    assert facts["Движение в списке"] == LIST_STATUS_RU[status]
+    assert facts["Правило отбора"].startswith("Критерий 1")
+    procedures = _count(
+        warehouse,
+        "select count(distinct procedure_id) from marts.fct_procedure_results "
+        "where school_id = 'T_C1' and in_selection and year <= ?",
+    )
+    assert school.values["result_rows"] == procedures
+    municipality = visit(
+        (path.parent / "municipalities" / "001.html").as_uri(),
+        chromium=_chromium(),
+        screenshots={ARTIFACTS / f"html_municipality_{YEAR}.png": None},
+    )
+    assert municipality.errors == []

@@ -10,7 +10,8 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 <thead><tr>{% for h in t.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in t.rows %}
-<tr>{% for cell in row %}<td{{ ' class="num"' | safe if cell is numeric_text }}>{{ cell }}</td>{% endfor %}</tr>
+{% set r = loop.index0 %}
+<tr>{% for cell in row %}<td{{ ' class="num"' | safe if cell is numeric_text }}>{% if loop.index0 == t.link_column and t.hrefs[r] %}<a href="{{ t.hrefs[r] }}">{{ cell }}</a>{% else %}{{ cell }}{% endif %}</td>{% endfor %}</tr>
 {% endfor %}
 </tbody>
 </table>
@@ -47,6 +48,10 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
   svg .bar.current { fill: var(--accent); }
   svg .point { fill-opacity: 0.8; }
   svg .point.listed { stroke: #000; stroke-width: 1.5; }
+  #map { width: 100%; height: auto; background: #f3f6f9; border: 1px solid var(--line); }
+  #map .school { fill-opacity: 0.85; }
+  #map .school.listed { stroke: #000; stroke-width: 1.5; }
+  #map .pair { stroke: #1f5f99; stroke-width: 1.5; }
   .legend { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 4px 0 0 48px; font-size: 14px; }
   .legend .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 50%;
                     margin-right: 6px; vertical-align: -1px; }
@@ -135,6 +140,27 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 </div>
 </section>
 
+<section id="map-section">
+<h2>Карта школ</h2>
+{% set m = report.school_map %}
+<svg id="map" role="img" aria-label="Карта школ" viewBox="0 0 {{ m.width }} {{ m.height }}">
+{% for l in m.lines %}
+  <line class="pair" x1="{{ l.x1 }}" y1="{{ l.y1 }}" x2="{{ l.x2 }}" y2="{{ l.y2 }}"><title>{{ l.title }}</title></line>
+{% endfor %}
+{% for k in m.marks %}
+  <a href="{{ k.href }}"><circle class="school{{ ' listed' if k.listed }}" data-id="{{ k.school_id }}" cx="{{ k.x }}" cy="{{ k.y }}" r="{{ 6 if k.listed else 4 }}" fill="{{ k.colour }}"><title>{{ k.title }}</title></circle></a>
+{% endfor %}
+</svg>
+<p class="note">Точка — школа с координатами ({{ m.marks | length }}), цвет — кластер, обведены
+  школы списка ШНОР; линия — пара «школа — партнёр».{% if m.without_coordinates %} Без координат:
+  {{ m.without_coordinates }} (для них расстояние до партнёра принято условно).{% endif %}</p>
+</section>
+
+<section id="by-municipality">
+<h2>Итоги по муниципалитетам</h2>
+{{ table(report.municipalities, "municipalities") }}
+</section>
+
 <section id="indicators">
 <h2>Показатели проекта по годам</h2>
 {{ table(report.indicators, "indicator-table") }}
@@ -143,9 +169,19 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 <section>
 <h2>Список ШНОР на {{ report.year }} год ({{ report.school_list.rows | length }})</h2>
 {% if report.school_list.rows %}
+{% for rule in report.rule_sets %}<p class="note" id="rule-set">Правило отбора: {{ rule }}</p>{% endfor %}
 {{ table(report.school_list, "school-list") }}
 {% else %}
 <p class="note">В {{ report.year }} году ни одна школа не вошла в список.</p>
+{% endif %}
+</section>
+
+<section>
+<h2>Вне списка, но под вопросом ({{ report.watch.rows | length }})</h2>
+{% if report.watch.rows %}
+{{ table(report.watch, "watch-list") }}
+{% else %}
+<p class="note">Таких школ нет.</p>
 {% endif %}
 </section>
 

@@ -1,214 +1,65 @@
-"""`nro export`: a year's marts as an XLSX workbook for officials (SPEC §6).
+"""`nro export`: a year's marts as an XLSX workbook ready to attach to an order (SPEC §6).
 
-One workbook per results year, four sheets with Russian names and headers: the list of schools with
-low results and its reasons, the clusters, the partner pairs and the risk profiles. Every sheet
-shows the school's name and municipality beside its id, because officials read names, not codes.
-What goes where is declared once, as data, in `SHEETS`; the HTML report reuses the same
-declarations for its tables, so both speak the same words.
+One workbook per results year. Every sheet prints on A4 with the year and the date of the run in
+its title and in the page header, page numbers in the footer, a «№ п/п» column, the header row
+repeated on every page and landscape where the table is wide. Rows are left to fit their text (no
+stored heights: Excel and LibreOffice size them on opening). Sheets: the list with its §3a
+columns, the schools under question that are not on it, clusters, partner pairs (assumed
+distances apart from measured ones), risk profiles, totals by municipality, the indicators, the
+method and the data sources with their hashes. What goes where is declared in `sheets`.
 
 The warehouse is opened read-only: an export never changes the marts.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from xlsxwriter import Workbook
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.worksheet import Worksheet
 
 from nro_pipeline import settings
+from nro_pipeline.lib.reports.formatting import Column
+from nro_pipeline.lib.reports.method_sheet import method_sheet, rule_sets
+from nro_pipeline.lib.reports.sheets import (
+    SHEETS,
+    SOURCES_SHEET,
+    SheetData,
+    fetch_sheet,
+)
+from nro_pipeline.lib.reports.warehouse import ExportError, connect_read_only, require_year
 
-YES, NO, NO_DATA = "да", "нет", "нет данных"
+__all__ = ["ExportError", "ExportSummary", "default_output_path", "export_year"]
 
-# Russian words for the coded values of the marts (SPEC §3), as officials expect to read them.
-CLUSTER_RU = {
-    "resilient": "резильентная",
-    "at_risk": "группа риска",
-    "crisis": "кризисная",
-    "stable": "стабильная",
+NUMBER_HEADER = "№ п/п"
+FONT = {"font_name": "Arial", "font_size": 10}  # metric twin of Liberation Sans: prints alike
+LINE_HEIGHT = 12.75  # points per line of 10-pt Arial
+ROW_PADDING = 2.0  # points above and below the text of a row
+CHARACTERS_PER_WIDTH = (
+    1.08  # Cyrillic letters of 10-pt Arial per unit of column width (measured in print)
+)
+TITLE_ROWS = 2  # the title and the line under it; the table header is the next row
+A4 = 9  # xlsxwriter's paper code
+# Width (in characters) a portrait A4 page holds at 100 %; a wider table prints landscape.
+PORTRAIT_CHARACTERS = 100
+# xlsxwriter adds Excel's cell padding (5 px of a 7-px digit) to a column width; the widths here
+# already allow for it, so the file stores exactly them.
+_XLSXWRITER_PADDING = 5 / 7
+_HEADER_STYLE = {
+    "bold": True,
+    "bg_color": "#DDE7F0",
+    "pattern": 1,
+    "text_wrap": True,
+    "valign": "vcenter",
+    "align": "center",
+    "border": 1,
 }
-RESULT_LEVEL_RU = {"high": "высокий", "medium": "средний", "low": "низкий"}
-SOCIAL_STATUS_RU = {
-    "unfavourable": "неблагоприятный (ШССУ)",
-    "neutral": "нейтральный",
-    "favourable": "благоприятный",
-}
-MATCH_TYPE_RU = {"horizontal": "горизонтальная", "vertical": "вертикальная"}
-LOCALITY_RU = {"city": "город", "rural": "село"}
-
-
-class ExportError(Exception):
-    """The export cannot be made (no warehouse, no marts for the year); the message says why."""
-
-
-@dataclass(frozen=True)
-class Column:
-    """One sheet column: its Russian header, the SQL giving its value and how to show it."""
-
-    header: str
-    sql: str
-    decimals: int | None = None  # a number shown with this many decimals
-    percent: bool = False  # a 0..1 share shown as a percentage
-    yes_no: bool = False  # a BOOLEAN shown as «да»/«нет» (null: «нет данных»)
-    labels: Mapping[str, str] | None = None  # coded values shown as Russian words
-    max_width: int = 40  # long text wraps at this width instead of widening the sheet
-
-    def display(self, value: Any) -> Any:
-        """The value as the cell holds it: words for flags and codes, numbers stay numbers."""
-        if self.yes_no:
-            return NO_DATA if value is None else (YES if value else NO)
-        if self.labels is not None and value is not None:
-            return self.labels.get(value, value)
-        return value
-
-    def excel_format(self) -> str:
-        if self.percent:
-            return "0.0%"
-        if self.decimals is not None:
-            return "0" if self.decimals == 0 else "0." + "0" * self.decimals
-        return "General"
-
-    def text(self, value: Any) -> str:
-        """The value as plain text (HTML tables): Russian decimal comma, empty for null."""
-        shown = self.display(value)
-        if shown is None:
-            return ""
-        if isinstance(shown, float | int) and not isinstance(shown, bool):
-            if self.percent:
-                return russian_number(shown * 100, 1) + " %"
-            if self.decimals is not None:
-                return russian_number(shown, self.decimals)
-        return str(shown)
-
-
-def russian_number(value: float, decimals: int) -> str:
-    """Decimal comma and a real minus sign; a value that rounds to zero shows no sign."""
-    text = f"{value:.{decimals}f}"
-    if float(text) == 0:
-        text = text.lstrip("-")
-    return text.replace(".", ",").replace("-", "−")
-
-
-@dataclass(frozen=True)
-class SheetSpec:
-    """One sheet: the rows of a mart for the year (`$year`), joined to names, in reading order."""
-
-    title: str
-    source: str
-    where: str
-    order_by: str
-    columns: tuple[Column, ...]
-    freeze: str = "C2"  # the header row and the id and name columns stay in view
-
-    def query(self) -> str:
-        select = ",\n  ".join(column.sql for column in self.columns)
-        return (
-            f"select\n  {select}\nfrom {self.source}\nwhere {self.where}\norder by {self.order_by}"
-        )
-
-
-# School id, name and municipality open every sheet; `s` is the school's row of mart_low_results,
-# which holds the year's registry name for every school of the year.
-_SCHOOL = (
-    Column("Код ОО", "s.school_id", max_width=14),
-    Column("Наименование ОО", "s.school_name", max_width=50),
-    Column("Муниципалитет", "s.municipality", max_width=34),
-)
-_NAMES_OF = (
-    "join marts.mart_low_results s on s.school_id = {alias}.school_id and s.year = {alias}.year"
-)
-
-LIST_SHEET = SheetSpec(
-    title="Список ШНОР",
-    source="marts.mart_low_results s",
-    where="s.year = $year and s.on_initial_list",
-    order_by="s.municipality, s.school_name, s.school_id",
-    columns=(
-        *_SCHOOL,
-        Column("Процедур с низким результатом", "s.low_procedures", decimals=0),
-        Column("Критерий 1", "s.criterion_1", yes_no=True),
-        Column("Критерий 2", "s.criterion_2", yes_no=True),
-        Column("Причины включения в список", "s.reasons", max_width=80),
-    ),
-)
-
-CLUSTER_SHEET = SheetSpec(
-    title="Кластеры",
-    source="marts.mart_school_clusters c " + _NAMES_OF.format(alias="c"),
-    where="c.year = $year",
-    order_by="s.municipality, s.school_name, s.school_id",
-    columns=(
-        *_SCHOOL,
-        Column("Кластер", "c.cluster", labels=CLUSTER_RU),
-        Column("Уровень результатов", "c.result_level", labels=RESULT_LEVEL_RU),
-        Column("Индекс образовательных результатов (ИОР)", "c.result_index", decimals=3),
-        Column("ИСБШ", "c.isbsh", decimals=3),
-        Column("Квинтиль ИСБШ", "c.isbsh_quintile", decimals=0),
-        Column("Социальный статус", "c.social_status", labels=SOCIAL_STATUS_RU),
-        Column("В списке ШНОР", "s.on_initial_list", yes_no=True),
-    ),
-)
-
-PARTNER_SHEET = SheetSpec(
-    title="Школы-партнёры",
-    source=(
-        "marts.mart_partner_matches p "
-        + _NAMES_OF.format(alias="p")
-        + " left join marts.mart_low_results ps on ps.school_id = p.partner_id and ps.year = p.year"
-    ),
-    where="p.year = $year",
-    order_by="s.municipality, s.school_name, p.school_id, p.rank",
-    columns=(
-        *_SCHOOL,
-        Column("№ партнёра", "p.rank", decimals=0),
-        Column("Код школы-партнёра", "p.partner_id", max_width=14),
-        Column("Наименование школы-партнёра", "ps.school_name", max_width=50),
-        Column("Муниципалитет школы-партнёра", "ps.municipality", max_width=34),
-        Column("Тип пары", "p.match_type", labels=MATCH_TYPE_RU),
-        Column("Расстояние, км", "p.distance_km", decimals=1),
-        Column("Разница ИСБШ (школа − партнёр)", "p.isbsh_gap", decimals=3),
-        Column("Разница квинтилей ИСБШ", "p.isbsh_quintile_gap", decimals=0),
-        Column("Разница ИОР (партнёр − школа)", "p.result_gap", decimals=3),
-        Column("Причина, если партнёр не подобран", "p.reason", max_width=70),
-    ),
-)
-
-RISK_SHEET = SheetSpec(
-    title="Профили рисков",
-    source="marts.mart_risk_profiles r " + _NAMES_OF.format(alias="r"),
-    where="r.year = $year",
-    order_by="s.municipality, s.school_name, s.school_id",
-    columns=(
-        *_SCHOOL,
-        Column("В списке ШНОР", "s.on_initial_list", yes_no=True),
-        Column("Дефицит кадров", "r.teacher_shortage", yes_no=True),
-        Column("Слабая инфраструктура", "r.weak_infrastructure", yes_no=True),
-        Column("Удалённость", "r.remote", yes_no=True),
-        Column("Сложный контингент", "r.complex_contingent", yes_no=True),
-        Column("Число рисков", "r.risk_count", decimals=0),
-        Column("Доля вакансий педагогов", "r.vacancy_rate", percent=True),
-        Column("Интернет, Мбит/с", "r.internet_mbps", decimals=1),
-        Column("Компьютеров на 100 обучающихся", "r.computers_per_100", decimals=1),
-        Column("Удалённость от районного центра, км", "r.distance_to_center_km", decimals=1),
-        Column("Тип местности", "r.locality_type", labels=LOCALITY_RU),
-        Column("Квинтиль ИСБШ", "r.isbsh_quintile", decimals=0),
-    ),
-)
-
-SHEETS: tuple[SheetSpec, ...] = (LIST_SHEET, CLUSTER_SHEET, PARTNER_SHEET, RISK_SHEET)
-
-
-@dataclass
-class SheetData:
-    spec: SheetSpec
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -222,74 +73,19 @@ class ExportSummary:
         return f"{self.path} ({self.year}; {counts})"
 
 
-def exports_dir() -> Path:
-    return settings.exports_dir()
-
-
 def default_output_path(year: int) -> Path:
-    """`data/exports/nro_<year>.xlsx` under the project root (or under `NRO_EXPORTS_DIR`)."""
-    return exports_dir() / f"nro_{year}.xlsx"
+    """`nro_<year>.xlsx` in the exports folder (`NRO_EXPORTS_DIR`, or beside the warehouse)."""
+    return settings.exports_dir() / f"nro_{year}.xlsx"
 
 
-def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse without write access; a missing file is a plain error, not a new DB."""
-    if not warehouse.is_file():
-        raise ExportError(f"no warehouse at {warehouse}: run `nro run` first")
-    try:
-        return duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.IOException as error:
-        # DuckDB admits no reader while another process writes: most likely a run in progress.
-        message = f"cannot open {warehouse} read-only (is a run writing to it?): {error}"
-        raise ExportError(message) from None
+def sheet_title(title: str, year: int, generated: date) -> str:
+    return f"{title} — {year} год (сформировано {generated:%d.%m.%Y})"
 
 
-def years_with_marts(con: duckdb.DuckDBPyConnection) -> list[int]:
-    try:
-        rows = con.execute("select distinct year from marts.mart_low_results order by 1").fetchall()
-    except duckdb.CatalogException:
-        return []  # the marts were never built in this file
-    return [int(year) for (year,) in rows]
-
-
-def require_year(con: duckdb.DuckDBPyConnection, year: int, warehouse: Path | str) -> None:
-    years = years_with_marts(con)
-    if year in years:
-        return
-    built = f"marts exist for {_span(years)}" if years else "no marts have been built yet"
-    raise ExportError(
-        f"no marts for {year} in {warehouse} ({built}); run `nro run --years {year}` first"
-    )
-
-
-def _span(years: Sequence[int]) -> str:
-    contiguous = list(years) == list(range(years[0], years[-1] + 1))
-    return (
-        f"{years[0]}–{years[-1]}" if contiguous and len(years) > 1 else ", ".join(map(str, years))
-    )
-
-
-def fetch_sheet(con: duckdb.DuckDBPyConnection, spec: SheetSpec, year: int) -> SheetData:
-    return SheetData(spec, con.execute(spec.query(), {"year": year}).fetchall())
-
-
-_HEADER_STYLE = {
-    "bold": True,
-    "bg_color": "#DDE7F0",
-    "pattern": 1,
-    "text_wrap": True,
-    "valign": "vcenter",
-    "align": "center",
-}
-_LINE_HEIGHT = 15.0  # points per line of 11-pt Calibri
-# xlsxwriter adds Excel's cell padding (5 px of a 7-px digit) to a column width; the widths here
-# already allow for it, so the file stores exactly them.
-_XLSXWRITER_PADDING = 5 / 7
-
-
-def _width(column: Column, shown: Sequence[Any]) -> float:
+def column_width(column: Column, shown: Sequence[Any]) -> float:
     """Wide enough for the longest value (up to max_width); long headers wrap instead."""
     longest = max((len(_as_text(value)) for value in shown), default=0)
-    header = min(len(column.header), 20)
+    header = min(len(column.header), 16)
     return float(min(max(longest, header, 6), column.max_width) + 2)
 
 
@@ -299,52 +95,108 @@ def _as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def write_sheet(workbook: Workbook, data: SheetData) -> None:
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines a cell of this width needs for the text, wrapping at spaces as Excel does.
+
+    Neither Excel nor LibreOffice sizes rows when a file opens, so each row is given the height of
+    its tallest cell: no clipped text and no blank bands.
+    """
+    capacity = max(int(width * CHARACTERS_PER_WIDTH) - 1, 1)
+    lines = 0
+    for paragraph in text.split("\n"):
+        pieces = [
+            word[i : i + capacity]  # a word longer than the line breaks anywhere
+            for word in paragraph.split()
+            for i in range(0, len(word), capacity)
+        ]
+        lines += 1
+        used = -1  # characters on the current line; -1 before its first word
+        for piece in pieces:
+            if used < 0:
+                used = len(piece)
+            elif used + 1 + len(piece) <= capacity:
+                used += 1 + len(piece)
+            else:
+                lines, used = lines + 1, len(piece)
+    return lines
+
+
+def row_height(values: Sequence[Any], widths: Sequence[float], line_height: float) -> float:
+    lines = max(
+        (wrapped_lines(_as_text(v), w) for v, w in zip(values, widths, strict=True)), default=1
+    )
+    return line_height * lines + ROW_PADDING
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&&")  # & starts a control code in Excel headers and footers
+
+
+def page_setup(sheet: Worksheet, data: SheetData, year: int, generated: date, width: float) -> None:
+    """A4, the year on every page, page numbers, the header row repeated, fit to page width."""
+    sheet.set_paper(A4)
+    if width > PORTRAIT_CHARACTERS:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    title = _escape(data.spec.title)
+    sheet.set_header(
+        f'&L&"-,Bold"ШНОР {year} год&C{title}&RСформировано {generated:%d.%m.%Y}', {"margin": 0.3}
+    )
+    sheet.set_footer(f"&L{year} год&CСтраница &P из &N&Rnro_pipeline", {"margin": 0.3})
+    sheet.repeat_rows(TITLE_ROWS)
+    sheet.fit_to_pages(1, 0)  # every column on the page's width, as many pages down as needed
+
+
+def write_sheet(workbook: Workbook, data: SheetData, year: int, generated: date) -> None:
     """One sheet, written by xlsxwriter (a national workbook has 80,000 rows; openpyxl kept every
     cell as an object with its styles and took ~35 s, xlsxwriter ~9 s and ~0.3 GiB)."""
     sheet = workbook.add_worksheet(data.spec.title)
-    columns = data.spec.columns
+    columns = (Column(NUMBER_HEADER, "", decimals=0, max_width=6), *data.spec.columns)
     shown_rows = [
-        [column.display(value) for column, value in zip(columns, row, strict=True)]
-        for row in data.rows
+        [number, *(c.display(v) for c, v in zip(data.spec.columns, row, strict=True))]
+        for number, row in enumerate(data.rows, start=1)
     ]
-    widths: list[float] = []
-    formats = []
-    for index, column in enumerate(columns):
-        values = [shown[index] for shown in shown_rows]
-        width = _width(column, values)
-        widths.append(width)
-        # Only text longer than its column wraps; short cells stay on one line.
-        wrap = any(len(_as_text(v)) > width for v in values)
-        style: dict[str, Any] = {"valign": "top", "text_wrap": wrap}
-        if column.excel_format() != "General":
-            style["num_format"] = column.excel_format()
-        formats.append(workbook.add_format(style))
+    widths = [
+        column_width(column, [shown[i] for shown in shown_rows]) for i, column in enumerate(columns)
+    ]
+    formats = [_cell_format(workbook, column) for column in columns]
+    for index, width in enumerate(widths):
         sheet.set_column(index, index, width - _XLSXWRITER_PADDING)
-    header_format = workbook.add_format(_HEADER_STYLE)
+    _write_title(workbook, sheet, data, sum(widths), sheet_title(data.spec.title, year, generated))
+    header = workbook.add_format({**FONT, **_HEADER_STYLE})
+    sheet.set_row(TITLE_ROWS, row_height([c.header for c in columns], widths, LINE_HEIGHT))
     for index, column in enumerate(columns):
-        sheet.write_string(0, index, column.header, header_format)
-    for row_index, shown in enumerate(shown_rows, start=1):
-        # Rows with wrapped text get room for every line: Excel does not grow them on opening.
-        lines = max(
-            (
-                math.ceil(len(_as_text(value)) / max(width - 1, 1))
-                for value, width, cell_format in zip(shown, widths, formats, strict=True)
-                if value is not None and cell_format.text_wrap
-            ),
-            default=1,
-        )
-        if lines > 1:
-            sheet.set_row(row_index, _LINE_HEIGHT * lines)
+        sheet.write_string(TITLE_ROWS, index, column.header, header)
+    for row_index, shown in enumerate(shown_rows, start=TITLE_ROWS + 1):
+        sheet.set_row(row_index, row_height(shown, widths, LINE_HEIGHT))
         for index, value in enumerate(shown):
             _write_cell(sheet, row_index, index, value, formats[index])
-    last = len(columns) - 1
-    freeze = xl_cell_to_rowcol(data.spec.freeze)
-    sheet.freeze_panes(*freeze)
-    sheet.autofilter(0, 0, len(shown_rows), last)
-    sheet.repeat_rows(0)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    sheet.freeze_panes(TITLE_ROWS + 1, 1 + data.spec.key_columns)
+    sheet.autofilter(TITLE_ROWS, 0, TITLE_ROWS + len(shown_rows), len(columns) - 1)
+    page_setup(sheet, data, year, generated, sum(widths))
+
+
+def _cell_format(workbook: Workbook, column: Column) -> Format:
+    style: dict[str, Any] = {**FONT, "valign": "top", "text_wrap": True, "border": 1}
+    if column.excel_format() != "General":
+        style["num_format"] = column.excel_format()
+    return workbook.add_format(style)
+
+
+def _write_title(
+    workbook: Workbook, sheet: Worksheet, data: SheetData, width: float, title: str
+) -> None:
+    """The title and the note under it span the table, so they never widen the printed page."""
+    last = len(data.spec.columns)
+    bold = workbook.add_format({**FONT, "bold": True, "font_size": 13, "valign": "top"})
+    sheet.merge_range(0, 0, 0, last, title, bold)
+    sheet.set_row(0, 20)
+    if data.note:
+        note = workbook.add_format({**FONT, "italic": True, "text_wrap": True, "valign": "top"})
+        sheet.merge_range(1, 0, 1, last, data.note, note)
+        sheet.set_row(1, row_height([data.note], [width], LINE_HEIGHT))
 
 
 def _write_cell(sheet: Worksheet, row: int, column: int, value: Any, cell_format: Format) -> None:
@@ -358,16 +210,14 @@ def _write_cell(sheet: Worksheet, row: int, column: int, value: Any, cell_format
         sheet.write_string(row, column, str(value), cell_format)
 
 
-def write_workbook(sheets: Sequence[SheetData], year: int, out: Path) -> None:
+def write_workbook(sheets: Sequence[SheetData], year: int, out: Path, generated: date) -> None:
     """Write beside the target and rename, so a reader never opens a half-written workbook."""
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
-    workbook = Workbook(
-        str(partial),
-        {"strings_to_formulas": False, "strings_to_urls": False},
-    )
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    workbook = Workbook(str(partial), {**options, "default_format_properties": FONT})
     for data in sheets:
-        write_sheet(workbook, data)
+        write_sheet(workbook, data, year, generated)
     workbook.set_properties(
         {
             "title": f"Школы с низкими образовательными результатами, {year} год",
@@ -378,12 +228,24 @@ def write_workbook(sheets: Sequence[SheetData], year: int, out: Path) -> None:
     partial.replace(out)
 
 
+def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int) -> list[SheetData]:
+    sheets = [fetch_sheet(con, spec, year) for spec in SHEETS]
+    rules = rule_sets(con, year)
+    if len(rules) == 1:  # one rule for the whole list: said once, under the title
+        sheets[0].note = f"Правило отбора для всех школ списка: {rules[0]}"
+    return [*sheets, method_sheet(con, year), fetch_sheet(con, SOURCES_SHEET, year)]
+
+
 def export_from_connection(
-    con: duckdb.DuckDBPyConnection, year: int, out: Path, warehouse: Path | str = "the warehouse"
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    out: Path,
+    warehouse: Path | str = "the warehouse",
+    generated: date | None = None,
 ) -> ExportSummary:
     require_year(con, year, warehouse)
-    sheets = [fetch_sheet(con, spec, year) for spec in SHEETS]
-    write_workbook(sheets, year, out)
+    sheets = workbook_sheets(con, year)
+    write_workbook(sheets, year, out, generated or date.today())
     return ExportSummary(out, year, {data.spec.title: len(data.rows) for data in sheets})
 
 

@@ -1,0 +1,176 @@
+"""Chart geometry of the HTML report: inline SVG drawn from numbers, no JavaScript, no tiles.
+
+The bar chart of the list's share over the years and the ISBSh × result-index scatter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nro_pipeline.lib.reports.formatting import fmt_number, fmt_share
+from nro_pipeline.lib.reports.labels import CLUSTER_RU
+
+# Cluster order and colours (colour-blind-safe enough: hue and lightness both differ).
+CLUSTER_COLOURS = {
+    "resilient": "#2e7d32",
+    "stable": "#7b8fa1",
+    "at_risk": "#f39c12",
+    "crisis": "#c0392b",
+}
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float  # pixel coordinate along the axis
+    label: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str  # value written above the bar
+    category: str  # year written under the bar
+    title: str  # tooltip
+    current: bool  # the report's year stands out
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    bars: list[Bar]
+    y_ticks: list[Tick]
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    colour: str
+    cluster: str
+    listed: bool
+    title: str
+
+
+@dataclass(frozen=True)
+class Scatter:
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    points: list[Point]
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+    level_lines: list[Tick]  # result-level boundaries (dbt vars result_level_low / _high)
+
+
+def nice_step(span: float, count: int) -> float:
+    """A round step (1, 2 or 5 × 10^k) giving about `count` intervals over `span`."""
+    raw = span / max(count, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    if high <= low:
+        high = low + 1.0
+    step = nice_step(high - low, count)
+    first = math.floor(low / step) * step
+    ticks = []
+    value = first
+    while value <= high + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    if ticks[-1] < high:
+        ticks.append(round(value, 10))
+    return ticks
+
+
+def share_chart(rows: Sequence[tuple[int, int, int]], year: int) -> BarChart:
+    """Bars of schools_on_list / schools_total per year (rows: year, on list, total)."""
+    width, height, left, right, top, bottom = 480, 300, 48.0, 472.0, 28.0, 266.0
+    shares = [(y, on / total if total else 0.0, on, total) for y, on, total in rows]
+    ticks = nice_ticks(0.0, max([s for _, s, _, _ in shares] + [0.01]) * 1.15, 4)
+    top_value = ticks[-1]
+    band = (right - left) / max(len(shares), 1)
+    bar_width = min(band * 0.6, 56.0)  # a lone first year must not become a wall
+    bars = []
+    for i, (bar_year, share, on, total) in enumerate(shares):
+        bar_height = (bottom - top) * share / top_value
+        bars.append(
+            Bar(
+                x=round(left + band * i + (band - bar_width) / 2, 1),
+                y=round(bottom - bar_height, 1),
+                width=round(bar_width, 1),
+                height=round(bar_height, 1),
+                label=fmt_share(share),
+                category=str(bar_year),
+                title=f"{bar_year}: {on} из {total} школ ({fmt_share(share)})",
+                current=bar_year == year,
+            )
+        )
+    y_ticks = [
+        Tick(round(bottom - (bottom - top) * t / top_value, 1), fmt_share(t, 0)) for t in ticks
+    ]
+    return BarChart(width, height, left, right, top, bottom, bars, y_ticks)
+
+
+def scatter_chart(
+    rows: Sequence[tuple[str, str, float, float, str, bool]], low: float, high: float
+) -> Scatter:
+    """ISBSh (x) against the result index (y); rows: id, name, isbsh, result_index, cluster, listed.
+
+    `low` and `high` are the result-level boundaries the clusters were built with."""
+    width, height, left, right, top, bottom = 680, 440, 56.0, 668.0, 16.0, 392.0
+    xs = [row[2] for row in rows] or [0.0]
+    x_ticks = nice_ticks(min(xs), max(xs), 6)
+    x_low, x_high = x_ticks[0], x_ticks[-1]
+
+    def px(value: float) -> float:
+        return round(left + (right - left) * (value - x_low) / (x_high - x_low), 1)
+
+    def py(value: float) -> float:
+        return round(bottom - (bottom - top) * value, 1)
+
+    points = [
+        Point(
+            x=px(isbsh),
+            y=py(index),
+            colour=CLUSTER_COLOURS.get(cluster, "#555555"),
+            cluster=cluster,
+            listed=listed,
+            title=(
+                f"{name} ({school_id}): ИСБШ {fmt_number(isbsh, 3)}, ИОР {fmt_number(index)}, "
+                f"{CLUSTER_RU.get(cluster, cluster)}" + (", в списке ШНОР" if listed else "")
+            ),
+        )
+        for school_id, name, isbsh, index, cluster, listed in rows
+    ]
+    # Listed schools are drawn last, so their outline is never hidden under other points.
+    points.sort(key=lambda p: p.listed)
+    return Scatter(
+        width,
+        height,
+        left,
+        right,
+        top,
+        bottom,
+        points,
+        x_ticks=[Tick(px(t), fmt_number(t, 2 if abs(t) < 1 else 1)) for t in x_ticks],
+        y_ticks=[Tick(py(t / 4), fmt_number(t / 4)) for t in range(5)],
+        level_lines=[
+            Tick(py(low), f"низкий уровень < {fmt_number(low)}"),
+            Tick(py(high), f"высокий ≥ {fmt_number(high)}"),
+        ],
+    )

@@ -1,0 +1,283 @@
+"""What the officials' workbook holds, declared once as data: one `SheetSpec` per sheet.
+
+Each spec names a mart, the year's rows (`$year`) and the columns in reading order; the HTML
+report and site reuse the same declarations, so the page and the workbook use the same words.
+Every school sheet shows the school's name and municipality beside its id, because officials read
+names, not codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import duckdb
+
+from nro_pipeline.lib.reports.formatting import Column
+from nro_pipeline.lib.reports.labels import (
+    CLUSTER_RU,
+    LIST_CONFIDENCE_RU,
+    LIST_STATUS_RU,
+    LOCALITY_RU,
+    MATCH_TYPE_RU,
+    RESULT_LEVEL_RU,
+    SOCIAL_STATUS_RU,
+)
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One sheet: the rows of a mart for the year (`$year`), joined to names, in reading order."""
+
+    title: str
+    source: str
+    where: str
+    order_by: str
+    columns: tuple[Column, ...]
+    key_columns: int = 2  # columns kept in view when scrolling right (code and name)
+
+    def query(self) -> str:
+        select = ",\n  ".join(column.sql for column in self.columns)
+        return (
+            f"select\n  {select}\nfrom {self.source}\nwhere {self.where}\norder by {self.order_by}"
+        )
+
+
+@dataclass
+class SheetData:
+    spec: SheetSpec
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    note: str = ""  # a line under the title (e.g. the rule set shared by every row)
+
+
+def fetch_sheet(con: duckdb.DuckDBPyConnection, spec: SheetSpec, year: int) -> SheetData:
+    return SheetData(spec, con.execute(spec.query(), {"year": year}).fetchall())
+
+
+def subset(spec: SheetSpec, headers: tuple[str, ...]) -> SheetSpec:
+    """The sheet with only these columns; a header that no longer exists fails loudly."""
+    by_header = {column.header: column for column in spec.columns}
+    return replace(spec, columns=tuple(by_header[h] for h in headers))
+
+
+# School id, name and municipality open every school sheet; `s` is the school's row of
+# mart_low_results, which holds the year's registry name for every school of the year.
+SCHOOL_COLUMNS = (
+    Column("Код ОО", "s.school_id", max_width=14),
+    Column("Наименование ОО", "s.school_name", max_width=44),
+    Column("Муниципалитет", "s.municipality", max_width=28),
+)
+_NAMES_OF = (
+    "join marts.mart_low_results s on s.school_id = {alias}.school_id and s.year = {alias}.year"
+)
+_CLUSTER_OF = (
+    " left join marts.mart_school_clusters c on c.school_id = s.school_id and c.year = s.year"
+)
+_BY_NAME = "s.municipality, s.school_name, s.school_id"
+
+_LIST_STATE = (
+    Column("Уверенность отнесения", "s.list_confidence", labels=LIST_CONFIDENCE_RU, max_width=16),
+    Column("Движение в списке", "s.list_status", labels=LIST_STATUS_RU, max_width=16),
+    Column("Лет в списке подряд", "s.years_on_list", decimals=0),
+)
+
+LIST_SHEET = SheetSpec(
+    title="Список ШНОР",
+    source="marts.mart_low_results s" + _CLUSTER_OF,
+    where="s.year = $year and s.on_initial_list",
+    order_by=_BY_NAME,
+    columns=(
+        *SCHOOL_COLUMNS,
+        Column("Кластер", "c.cluster", labels=CLUSTER_RU, max_width=14),
+        Column("Квинтиль ИСБШ", "c.isbsh_quintile", decimals=0),
+        Column("Процедур с низким результатом", "s.low_procedures", decimals=0),
+        Column("Критерий 1", "s.criterion_1", yes_no=True),
+        Column("Критерий 2", "s.criterion_2", yes_no=True),
+        *_LIST_STATE,
+        Column("Причины включения в список", "s.reasons", max_width=60),
+    ),
+)
+
+WATCH_SHEET = SheetSpec(
+    title="Вне списка под вопросом",
+    source="marts.mart_low_results s" + _CLUSTER_OF,
+    where="s.year = $year and not s.on_initial_list and s.list_confidence = 'near_miss'",
+    order_by=_BY_NAME,
+    columns=(
+        *SCHOOL_COLUMNS,
+        Column("Кластер", "c.cluster", labels=CLUSTER_RU, max_width=14),
+        Column("Квинтиль ИСБШ", "c.isbsh_quintile", decimals=0),
+        Column("Процедур с низким результатом", "s.low_procedures", decimals=0),
+        *_LIST_STATE,
+        Column(
+            "Почему под вопросом",
+            "'близко к списку: войдёт, если считать низкими все результаты, "
+            "доверительный интервал которых достигает порога'",
+            max_width=50,
+        ),
+    ),
+)
+
+CLUSTER_SHEET = SheetSpec(
+    title="Кластеры",
+    source="marts.mart_school_clusters c " + _NAMES_OF.format(alias="c"),
+    where="c.year = $year",
+    order_by=_BY_NAME,
+    columns=(
+        *SCHOOL_COLUMNS,
+        Column("Кластер", "c.cluster", labels=CLUSTER_RU, max_width=14),
+        Column("Уровень результатов", "c.result_level", labels=RESULT_LEVEL_RU),
+        Column("Индекс образовательных результатов (ИОР)", "c.result_index", decimals=3),
+        Column("ИСБШ", "c.isbsh", decimals=3),
+        Column("Квинтиль ИСБШ", "c.isbsh_quintile", decimals=0),
+        Column("Социальный статус", "c.social_status", labels=SOCIAL_STATUS_RU, max_width=24),
+        Column("В списке ШНОР", "s.on_initial_list", yes_no=True),
+    ),
+)
+
+# A distance is assumed (25 / 250 km, SPEC §3) where either school of the pair has no coordinates.
+_COORDINATES = "left join staging.stg_schools {a} on {a}.school_id = {id} and {a}.year = p.year"
+_ASSUMED = (
+    "(ms.latitude is null or ms.longitude is null or pc.latitude is null or pc.longitude is null)"
+)
+DISTANCE_MEASURED = "Расстояние по координатам, км"
+DISTANCE_ASSUMED = "Расстояние принято условно (нет координат), км"
+
+PARTNER_SHEET = SheetSpec(
+    title="Школы-партнёры",
+    source=(
+        "marts.mart_partner_matches p "
+        + _NAMES_OF.format(alias="p")
+        + " left join marts.mart_low_results ps on ps.school_id = p.partner_id and ps.year = p.year "
+        + _COORDINATES.format(a="ms", id="p.school_id")
+        + " "
+        + _COORDINATES.format(a="pc", id="p.partner_id")
+    ),
+    where="p.year = $year",
+    order_by="s.municipality, s.school_name, p.school_id, p.rank",
+    columns=(
+        *SCHOOL_COLUMNS,
+        Column("№ партнёра", "p.rank", decimals=0),
+        Column("Код школы-партнёра", "p.partner_id", max_width=14),
+        Column("Наименование школы-партнёра", "ps.school_name", max_width=44),
+        Column("Муниципалитет школы-партнёра", "ps.municipality", max_width=28),
+        Column("Тип пары", "p.match_type", labels=MATCH_TYPE_RU),
+        Column(DISTANCE_MEASURED, f"case when not {_ASSUMED} then p.distance_km end", decimals=1),
+        Column(DISTANCE_ASSUMED, f"case when {_ASSUMED} then p.distance_km end", decimals=0),
+        Column("Разница ИСБШ (школа − партнёр)", "p.isbsh_gap", decimals=3),
+        Column("Разница квинтилей ИСБШ", "p.isbsh_quintile_gap", decimals=0),
+        Column("Разница ИОР (партнёр − школа)", "p.result_gap", decimals=3),
+        Column("Причина, если партнёр не подобран", "p.reason", max_width=50),
+    ),
+)
+
+RISK_SHEET = SheetSpec(
+    title="Профили рисков",
+    source="marts.mart_risk_profiles r " + _NAMES_OF.format(alias="r"),
+    where="r.year = $year",
+    order_by=_BY_NAME,
+    columns=(
+        *SCHOOL_COLUMNS,
+        Column("В списке ШНОР", "s.on_initial_list", yes_no=True),
+        Column("Дефицит кадров", "r.teacher_shortage", yes_no=True),
+        Column("Слабая инфраструктура", "r.weak_infrastructure", yes_no=True),
+        Column("Удалённость", "r.remote", yes_no=True),
+        Column("Сложный контингент", "r.complex_contingent", yes_no=True),
+        Column("Число рисков", "r.risk_count", decimals=0),
+        Column("Доля вакансий педагогов", "r.vacancy_rate", percent=True),
+        Column("Интернет, Мбит/с", "r.internet_mbps", decimals=1),
+        Column("Компьютеров на 100 обучающихся", "r.computers_per_100", decimals=1),
+        Column("Удалённость от районного центра, км", "r.distance_to_center_km", decimals=1),
+        Column("Тип местности", "r.locality_type", labels=LOCALITY_RU),
+        Column("Квинтиль ИСБШ", "r.isbsh_quintile", decimals=0),
+    ),
+)
+
+MUNICIPALITY_SHEET = SheetSpec(
+    title="Итоги по муниципалитетам",
+    source=(
+        "marts.mart_low_results s" + _CLUSTER_OF + " left join (select distinct school_id, year "
+        "from marts.mart_partner_matches where partner_id is not null) m "
+        "on m.school_id = s.school_id and m.year = s.year"
+    ),
+    where="s.year = $year group by grouping sets ((s.municipality), ())",
+    order_by="s.municipality nulls last",
+    key_columns=1,
+    columns=(
+        Column("Муниципалитет", "coalesce(s.municipality, 'Итого по региону')", max_width=28),
+        Column("Школ", "count(*)", decimals=0),
+        Column("В списке ШНОР", "count(*) filter (where s.on_initial_list)", decimals=0),
+        Column(
+            "Доля школ в списке",
+            "count(*) filter (where s.on_initial_list) / count(*)",
+            percent=True,
+        ),
+        Column("Впервые в списке", "count(*) filter (where s.list_status = 'new')", decimals=0),
+        Column("Вышли из списка", "count(*) filter (where s.list_status = 'left')", decimals=0),
+        Column(
+            "На границе (неуверенно)",
+            "count(*) filter (where s.list_confidence = 'borderline')",
+            decimals=0,
+        ),
+        Column(
+            "Близко к списку", "count(*) filter (where s.list_confidence = 'near_miss')", decimals=0
+        ),
+        Column("С партнёром", "count(m.school_id)", decimals=0),
+        Column("Кризисных", "count(*) filter (where c.cluster = 'crisis')", decimals=0),
+        Column("Резильентных", "count(*) filter (where c.cluster = 'resilient')", decimals=0),
+        Column("ШССУ", "count(*) filter (where c.social_status = 'unfavourable')", decimals=0),
+    ),
+)
+
+INDICATOR_SHEET = SheetSpec(
+    title="Показатели",
+    source="marts.mart_indicators i",
+    where="i.year <= $year",
+    order_by="i.year",
+    key_columns=1,
+    columns=(
+        Column("Год", "i.year", max_width=6),
+        Column("Школ", "i.schools_total", decimals=0),
+        Column("В списке ШНОР", "i.schools_on_list", decimals=0),
+        Column("Доля школ списка", "i.schools_on_list / nullif(i.schools_total, 0)", percent=True),
+        Column("Доля обучающихся в школах списка", "i.share_students_low", percent=True),
+        Column("Успешность ГИА в школах списка", "i.gia_pass_share_on_list", percent=True),
+        Column("Доля педагогов, прошедших ПК", "i.share_teachers_trained", percent=True),
+        Column("Доля положительной динамики ВПР", "i.share_positive_dynamics", percent=True),
+        Column("Доля неудовлетворительных результатов", "i.share_selection_failed", percent=True),
+        Column("Резильентных", "i.schools_resilient", decimals=0),
+        Column("Группа риска", "i.schools_at_risk", decimals=0),
+        Column("Кризисных", "i.schools_crisis", decimals=0),
+        Column("ШССУ", "i.schools_unfavourable", decimals=0),
+        Column("С партнёром", "i.schools_with_partner", decimals=0),
+    ),
+)
+
+SOURCES_SHEET = SheetSpec(
+    title="Источники данных",
+    source="raw.landed_files f",
+    where="f.year <= $year",
+    order_by="f.year, f.kind",
+    key_columns=1,
+    columns=(
+        Column("Год", "f.year", max_width=6),
+        Column("Вид данных", "f.kind", max_width=16),
+        Column("Файл", "regexp_extract(f.source_file, '[^/\\\\]+$')", max_width=24),
+        Column("Формат", "f.file_format", max_width=8),
+        Column("Кодировка", "f.encoding", max_width=12),
+        Column("Строк", "f.rows", decimals=0),
+        Column("Размер, байт", "f.size_bytes", decimals=0),
+        Column("Контрольная сумма SHA-256", "f.content_hash", max_width=66),
+        Column("Загружен", "strftime(f.loaded_at, '%d.%m.%Y %H:%M')", max_width=17),
+    ),
+)
+
+SHEETS: tuple[SheetSpec, ...] = (
+    LIST_SHEET,
+    WATCH_SHEET,
+    CLUSTER_SHEET,
+    PARTNER_SHEET,
+    RISK_SHEET,
+    MUNICIPALITY_SHEET,
+    INDICATOR_SHEET,
+)
