@@ -1,0 +1,148 @@
+"""The Dagster UI path a data engineer takes: `nro dev`, a backfill of every asset over every
+landed year, a launched refresh racing `nro run`, and a run on another warehouse.
+
+Driven over Dagster's GraphQL API against the real webserver and daemon (run queue, backfill
+daemon), in processes of their own, as the UI drives them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nro_pipeline import settings
+from tests.support.dagster_ui import DagsterUI, dagster_dev
+from tests.support.marts import MARTS
+from tests.support.run import REGION_YEARS, RunResult, nro, query
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def _env(landing: Path, warehouse: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NRO_", "DAGSTER_HOME"))}
+    return {**env, "NRO_LANDING_DIR": str(landing), "NRO_WAREHOUSE": str(warehouse)}
+
+
+@pytest.fixture(scope="module")
+def ui_warehouse(
+    planted_region: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[DagsterUI, Path, Path]]:
+    root = tmp_path_factory.mktemp("ui")
+    warehouse = root / "data" / "nro.duckdb"
+    with dagster_dev(_env(planted_region, warehouse), root / "dagster_dev.log") as ui:
+        yield ui, warehouse, root
+
+
+def _rows(warehouse: Path, mart: str) -> list[tuple]:
+    columns = query(
+        warehouse,
+        "SELECT column_name, data_type FROM duckdb_columns() "
+        "WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index",
+        [mart],
+    )
+    selected = ", ".join(f"round({n}, 9)" if t == "DOUBLE" else n for n, t in columns)
+    return query(warehouse, f"SELECT {selected} FROM marts.{mart} ORDER BY ALL")
+
+
+def test_backfill_of_every_asset_over_every_landed_year_is_green_and_equals_nro_run(
+    ui_warehouse: tuple[DagsterUI, Path, Path], region_run: tuple[Path, RunResult]
+) -> None:
+    ui, warehouse, _ = ui_warehouse
+    nodes = ui.graphql("{ assetNodes { assetKey { path } isMaterializable } }")["assetNodes"]
+    keys = [n["assetKey"]["path"] for n in nodes if n["isMaterializable"]]
+    backfill = ui.launch_backfill([str(y) for y in REGION_YEARS], keys)
+    deadline = time.monotonic() + 900
+    while ui.backfill_status(backfill) == "REQUESTED" and time.monotonic() < deadline:
+        time.sleep(5)
+    runs = ui.runs(("dagster/backfill", backfill))
+    assert ui.backfill_status(backfill) == "COMPLETED_SUCCESS", runs
+    assert runs and all(run["status"] == "SUCCESS" for run in runs), runs
+    expected, result = region_run
+    assert result.returncode == 0, result.output
+    for mart in MARTS:
+        assert _rows(warehouse, mart) == _rows(expected, mart), mart
+    assert Path(settings.published_path()).name == "nro_marts.duckdb"
+    assert (warehouse.parent / "published" / "nro_marts.duckdb").exists()
+
+
+def test_a_launched_refresh_racing_nro_run_loses_no_year(
+    ui_warehouse: tuple[DagsterUI, Path, Path], planted_region: Path
+) -> None:
+    ui, warehouse, _ = ui_warehouse
+    started = time.time()
+    run_id = ui.launch_run("annual_refresh", "2023")
+    cli = nro("run", "--years", "2024", landing=planted_region, warehouse=warehouse)
+    assert ui.wait_for_run(run_id) == "SUCCESS"
+    built = dict(query(warehouse, "SELECT year, epoch(built_at) FROM meta.year_builds"))
+    assert built[2023] >= started - 1  # the UI's year is in the warehouse
+    if cli.returncode == 0:
+        assert built[2024] >= started - 1, cli.output  # and so is nro run's
+    else:  # refused while the UI run held the warehouse, and said who held it
+        assert "is being written by run" in cli.output and "annual_refresh" in cli.output
+    for year in (2023, 2024):
+        assert (
+            query(warehouse, "SELECT count(*) FROM marts.mart_low_results WHERE year = ?", [year])[
+                0
+            ][0]
+            > 0
+        )
+
+
+def test_the_ui_shows_the_lineage(ui_warehouse: tuple[DagsterUI, Path, Path]) -> None:
+    ui, _, _ = ui_warehouse
+    from tests.support.chromium import find_chromium, visit
+
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("no Chromium on this machine")
+    ARTIFACTS.mkdir(exist_ok=True)
+    time.sleep(1)
+    page = visit(
+        f"{ui.url}/assets",
+        chromium=chromium,
+        screenshots={ARTIFACTS / "dagster_assets.png": (0, 1000)},
+        expressions={"title": "document.title"},
+    )
+    assert "Dagster" in str(page.values["title"])
+
+
+def test_a_run_on_another_warehouse_leaves_the_default_data_folder_as_it_was(
+    planted_region: Path, tmp_path: Path
+) -> None:
+    default_data = settings.PROJECT_ROOT / "data"
+    before = _snapshot_of(default_data)
+    other = tmp_path / "other" / "nro.duckdb"
+    env = _env(planted_region, other)
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("nro")),
+            "run",
+            "--years",
+            "2024",
+            "--landing",
+            str(planted_region),
+            "--warehouse",
+            str(other),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _snapshot_of(default_data) == before
+    for output in ("published", "reports", "exports", "gx_docs", "archive", "dagster_home"):
+        assert (other.parent / output).exists(), output
+
+
+def _snapshot_of(folder: Path) -> dict[str, bytes]:
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
