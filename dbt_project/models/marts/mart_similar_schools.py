@@ -41,7 +41,9 @@ def model(dbt, session):
         .df()
     )
     schools = (
-        dbt.ref("mart_isbsh").filter(year_pred).filter("isbsh is not null")
+        dbt.ref("mart_isbsh")
+        .filter(year_pred)
+        .filter("isbsh is not null")
         .project("school_id, year")
         .df()
     )
