@@ -11,7 +11,11 @@ criterion 1 = 2 low procedures, criterion 2 = a low procedure in each of 5 years
 - T_RETAKE: OGE math and OGE rus each 10 main/current participants who pass, plus failing retakes
   and past-year graduates: failures that do not count, so not low and not listed.
 - T_2Y: one low procedure (VPR rus 5, 5 of 10) in 2023 and 2024 only: criterion 2 with
-  persistence_years = 2, not with the default 5.
+  persistence_years = 2, not with the default 5; also under criterion2_mode = same_procedure.
+- T_LEFT: in 2023 VPR math 5 and rus 5 each 4 of 10 (criterion 1), in 2024 1 of 10 each: on the
+  list in 2023, list_status `left` in 2024.
+- T_SWITCH: VPR math 5 low (4 of 10) in 2023 only, VPR rus 5 low (4 of 10) in 2024 only: with
+  persistence_years = 2 criterion 2 holds in 2024 under any_procedure, not under same_procedure.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-PLANTED_IDS = ("T_C1", "T_C2", "T_SMALL", "T_RETAKE", "T_2Y")
+PLANTED_IDS = ("T_C1", "T_C2", "T_SMALL", "T_RETAKE", "T_2Y", "T_LEFT", "T_SWITCH")
 
 REGISTRY = {
     "T_C1": ("Планшкола критерия 1", "NOO,OOO,SOO"),
@@ -27,6 +31,8 @@ REGISTRY = {
     "T_SMALL": ("Малокомплектная планшкола", "NOO,OOO"),
     "T_RETAKE": ("Планшкола пересдач", "NOO,OOO"),
     "T_2Y": ("Планшкола двух лет", "NOO,OOO"),
+    "T_LEFT": ("Планшкола, вышедшая из списка", "NOO,OOO"),
+    "T_SWITCH": ("Планшкола смены процедур", "NOO,OOO"),
 }
 
 
@@ -74,6 +80,10 @@ def planted_rows(year: int) -> dict[str, list[dict[str, object]]]:
         low_rus = school == "T_2Y" and year >= 2023
         vpr.append(_vpr(school, 5, "math", 10, 4 if school == "T_C2" else (3 if low_math else 1)))
         vpr.append(_vpr(school, 5, "rus", 10, 5 if low_rus else (2 if school == "T_C1" else 1)))
+    vpr.append(_vpr("T_LEFT", 5, "math", 10, 4 if year == 2023 else 1))
+    vpr.append(_vpr("T_LEFT", 5, "rus", 10, 4 if year == 2023 else 1))
+    vpr.append(_vpr("T_SWITCH", 5, "math", 10, 4 if year == 2023 else 1))
+    vpr.append(_vpr("T_SWITCH", 5, "rus", 10, 4 if year == 2024 else 1))
     vpr.append(_vpr("T_SMALL", 5, "math", 4, 4))
     vpr.append(_vpr("T_SMALL", 5, "rus", 4, 3))
     for subject in ("math", "rus"):

@@ -49,47 +49,53 @@ def _distances(points: np.ndarray, rows: np.ndarray, candidates: np.ndarray) -> 
 
 
 def nearest_neighbours(
-    points: np.ndarray, k: int, margin: int = QUERY_MARGIN
+    points: np.ndarray,
+    k: int,
+    margin: int = QUERY_MARGIN,
+    queries: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For points already sorted by id: (neighbour indices, distances), each of shape
-    (n, min(k, n − 1)), nearest first, ties by index. Exact."""
+    (len(queries), min(k, n − 1)), nearest first, ties by index. Exact. ``queries`` are the
+    indices of the points to answer for (default: every point)."""
     points = np.ascontiguousarray(points, dtype=np.float64)
     n = len(points)
+    queries = np.arange(n) if queries is None else np.asarray(queries, dtype=np.int64)
+    q = len(queries)
     k_eff = min(int(k), n - 1)
     if k_eff <= 0:
-        return np.empty((n, 0), dtype=np.int64), np.empty((n, 0), dtype=np.float64)
+        return np.empty((q, 0), dtype=np.int64), np.empty((q, 0), dtype=np.float64)
     m = min(n, k_eff + 1 + margin)
     tree = cKDTree(points, leafsize=LEAF_SIZE, balanced_tree=False, compact_nodes=False)
-    tree_distances, candidates = tree.query(points, k=m, workers=-1)
-    candidates = candidates.reshape(n, m)
-    farthest = np.asarray(tree_distances).reshape(n, m)[:, -1]
 
-    neighbours = np.empty((n, k_eff), dtype=np.int64)
-    distances = np.empty((n, k_eff), dtype=np.float64)
+    neighbours = np.empty((q, k_eff), dtype=np.int64)
+    distances = np.empty((q, k_eff), dtype=np.float64)
     fallback: list[int] = []
-    for start in range(0, n, CHUNK_ROWS):
-        rows = np.arange(start, min(n, start + CHUNK_ROWS))
-        cand = candidates[rows]
+    for start in range(0, q, CHUNK_ROWS):
+        positions = np.arange(start, min(q, start + CHUNK_ROWS))
+        rows = queries[positions]
+        tree_distances, cand = tree.query(points[rows], k=m, workers=-1)
+        cand = np.asarray(cand).reshape(len(rows), m)
+        farthest = np.asarray(tree_distances).reshape(len(rows), m)[:, -1]
         dist = _distances(points, rows, cand)
-        # self goes last whatever its distance (a duplicate point may be nearer than 0 after ties)
+        # self goes last whatever its distance (duplicates of a point are also at distance 0)
         is_self = cand == rows[:, None]
         order = np.lexsort((cand, dist, is_self), axis=-1)
         cand = np.take_along_axis(cand, order, axis=-1)[:, :k_eff]
         dist = np.take_along_axis(dist, order, axis=-1)[:, :k_eff]
-        neighbours[rows] = cand
-        distances[rows] = dist
+        neighbours[positions] = cand
+        distances[positions] = dist
         if m < n:
             kth = dist[:, -1]
-            open_boundary = farthest[rows] <= kth * (1 + BOUNDARY_TOLERANCE) + 1e-12
-            fallback.extend(rows[open_boundary].tolist())
+            open_boundary = farthest <= kth * (1 + BOUNDARY_TOLERANCE) + 1e-12
+            fallback.extend(positions[open_boundary].tolist())
     everyone = np.arange(n)
-    for row in fallback:
-        rows = np.array([row])
-        dist = _distances(points, rows, everyone[None, :])[0]
+    for position in fallback:
+        row = queries[position]
+        dist = _distances(points, np.array([row]), everyone[None, :])[0]
         dist[row] = np.inf
         order = np.lexsort((everyone, dist))[:k_eff]
-        neighbours[row] = order
-        distances[row] = dist[order]
+        neighbours[position] = order
+        distances[position] = dist[order]
     return neighbours, distances
 
 
