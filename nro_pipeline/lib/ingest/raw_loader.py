@@ -237,10 +237,20 @@ def _unchanged(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    profile = _profile_of_record(landed, path, facts)
+    columns = list(profile.columns)
+    missing = [c for c in kind.required_columns if c not in columns]
+    return LoadReport(
+        year, kind.name, profile, landed["rows"], missing, landed["loaded_at"], unchanged=True
+    )
+
+
+def _profile_of_record(landed: dict, path: Path, facts: FileFacts) -> FileProfile:
+    """The profile of a file landed earlier, as `raw.landed_files` recorded it."""
     columns = json.loads(landed["columns_present"] or "[]")
     header = json.loads(landed["header"] or "[]")
     extras = json.loads(landed["extra_columns"] or "[]")
-    profile = FileProfile(
+    return FileProfile(
         path=path,
         content_hash=facts.content_hash,
         size_bytes=facts.size_bytes,
@@ -252,10 +262,6 @@ def _unchanged(
         # Positions only matter while reading, and nothing is read: -1 marks "not recorded".
         columns=dict.fromkeys(columns, -1),
         extra_columns=dict.fromkeys(extras, -1),
-    )
-    missing = [c for c in kind.required_columns if c not in columns]
-    return LoadReport(
-        year, kind.name, profile, landed["rows"], missing, landed["loaded_at"], unchanged=True
     )
 
 
