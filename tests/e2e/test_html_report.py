@@ -23,7 +23,7 @@ from nro_pipeline.lib.reports.labels import LIST_STATUS_RU
 from nro_pipeline.lib.reports.report_data import page_name
 from nro_pipeline.settings import WAREHOUSE_POOL
 from tests.support.chromium import PageVisit, find_chromium, visit
-from tests.support.run import RunResult, query
+from tests.support.run import RunResult, instance_with_years, query
 
 defs = load_definitions()
 
@@ -240,7 +240,7 @@ def test_report_asset_is_wired_to_the_marts() -> None:
     assert set(node.parent_keys) == marts
     assert all(graph.get(key).is_materializable for key in marts)
     assert node.group_name == "reports" and node.pools == {WAREHOUSE_POOL}
-    assert "2024" in node.partitions_def.get_partition_keys()
+    assert node.partitions_def.name == "results_year"
 
 
 def test_html_report_asset(
@@ -248,11 +248,13 @@ def test_html_report_asset(
 ) -> None:
     warehouse, _ = region_run
     monkeypatch.setenv("NRO_REPORTS_DIR", str(tmp_path))
-    result = dg.materialize(
-        [html_report_asset],
-        partition_key=str(YEAR),
-        resources={"warehouse": WarehouseResource(path=str(warehouse))},
-    )
+    with instance_with_years(YEAR) as instance:
+        result = dg.materialize(
+            [html_report_asset],
+            partition_key=str(YEAR),
+            resources={"warehouse": WarehouseResource(path=str(warehouse))},
+            instance=instance,
+        )
     assert result.success
     [event] = result.get_asset_materialization_events()
     metadata = event.materialization.metadata

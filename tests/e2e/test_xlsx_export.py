@@ -24,7 +24,7 @@ from nro_pipeline.lib.reports.sheets import (
     SHEETS,
 )
 from nro_pipeline.lib.reports.xlsx_export import default_output_path
-from tests.support.run import RunResult, nro, query
+from tests.support.run import RunResult, instance_with_years, nro, query
 
 YEAR = 2024
 SHEET_TITLES = [
@@ -369,11 +369,13 @@ def test_xlsx_export_asset(
 ) -> None:
     warehouse, _ = region_run
     monkeypatch.setenv("NRO_EXPORTS_DIR", str(tmp_path))
-    result = dg.materialize(
-        [xlsx_export_asset],
-        partition_key=str(YEAR),
-        resources={"warehouse": WarehouseResource(path=str(warehouse))},
-    )
+    with instance_with_years(YEAR) as instance:
+        result = dg.materialize(
+            [xlsx_export_asset],
+            partition_key=str(YEAR),
+            resources={"warehouse": WarehouseResource(path=str(warehouse))},
+            instance=instance,
+        )
     assert result.success
     [event] = result.get_asset_materialization_events()
     metadata = event.materialization.metadata

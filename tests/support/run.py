@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
 REGION_YEARS = [2020, 2021, 2022, 2023, 2024]
@@ -47,3 +50,11 @@ def nro(
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+@contextmanager
+def instance_with_years(*years: int) -> Iterator[dg.DagsterInstance]:
+    """A throwaway Dagster instance that knows these results-year partitions."""
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("results_year", [str(year) for year in years])
+        yield instance
