@@ -31,6 +31,7 @@ from packaging.version import Version
 from nro_pipeline import settings
 from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import WarehouseResource
+from nro_pipeline.lib.contract.parameters import dbt_defaults
 from nro_pipeline.lib.publish.freshness import record_year_builds
 
 dbt_project = DbtProject(
@@ -179,7 +180,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             )
         if MARTS_BUILT_WITH in context.selected_asset_keys:  # not a seeds/staging-only subset
             with warehouse.connect() as con:
-                record_year_builds(con, years)
+                record_year_builds(
+                    con, years, {**dbt_defaults(), **json.loads(config.vars_json or "{}")}
+                )
 
     return nro_dbt_models
 

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import duckdb
 
-from nro_pipeline.lib.publish.freshness import record_year_builds, stale_years, year_builds
+from nro_pipeline.lib.publish.freshness import (
+    record_year_builds,
+    stale_years,
+    year_builds,
+    year_parameters,
+)
 
 
 def _landed(root: Path, year: int, mtime: datetime) -> Path:
@@ -36,9 +41,17 @@ def test_stale_years(tmp_path: Path) -> None:
 def test_builds_are_recorded_per_year(tmp_path: Path) -> None:
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         assert year_builds(con) == {}
-        record_year_builds(con, [2023, 2024])
+        record_year_builds(con, [2023, 2024], {"persistence_years": 5, "years": [2023, 2024]})
         first = year_builds(con)
-        record_year_builds(con, [2024])
+        record_year_builds(
+            con, [2024], {"persistence_years": 2, "criterion2_mode": "same_procedure"}
+        )
         second = year_builds(con)
+        assert year_parameters(con, 2023) == {"persistence_years": 5}
+        assert year_parameters(con, 2024) == {
+            "persistence_years": 2,
+            "criterion2_mode": "same_procedure",
+        }
+        assert year_parameters(con, 2022) == {}
     assert set(first) == {2023, 2024}
     assert second[2023] == first[2023] and second[2024] >= first[2024]

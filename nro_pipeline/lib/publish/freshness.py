@@ -1,15 +1,19 @@
-"""Which landed years have no marts, or marts older than their landing files.
+"""What each year's marts were built from and when; which landed years are stale.
 
-Each successful dbt build records, in `meta.year_builds`, when it built each of its years; a
-year is stale when it has landing files but no build, or a landing file modified after its build.
+Each successful dbt build records, per year, when it built it (`meta.year_builds`) and the value
+of every methodology parameter it used (`marts.year_parameters`, so that reports and BI tools show
+the rule the rows were built with, `--var` overrides included). A year is stale when it has
+landing files but no build, or a landing file modified after its build.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -17,6 +21,16 @@ from nro_pipeline.lib.contract.file_kinds import FILE_KINDS
 from nro_pipeline.lib.ingest.landing_reader import SUFFIXES, landing_years
 
 BUILDS_TABLE = "meta.year_builds"
+PARAMETERS_TABLE = "marts.year_parameters"
+PARAMETER_COMMENTS = (
+    f"COMMENT ON TABLE {PARAMETERS_TABLE} IS 'Параметры методики, с которыми построены витрины "
+    "года (значения dbt vars, включая переопределённые в nro run --var)'",
+    f"COMMENT ON COLUMN {PARAMETERS_TABLE}.year IS 'Год результатов'",
+    f"COMMENT ON COLUMN {PARAMETERS_TABLE}.parameter IS 'Имя параметра (dbt var), например "
+    "low_share_threshold'",
+    f"COMMENT ON COLUMN {PARAMETERS_TABLE}.value IS 'Значение параметра (JSON)'",
+    f"COMMENT ON COLUMN {PARAMETERS_TABLE}.built_at IS 'Когда построены витрины года (UTC)'",
+)
 
 
 @dataclass(frozen=True)
@@ -25,8 +39,12 @@ class StaleYear:
     why: str
 
 
-def record_year_builds(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> None:
-    """Note that the marts of these years were just built (called after a successful dbt build)."""
+def record_year_builds(
+    con: duckdb.DuckDBPyConnection, years: Iterable[int], parameters: Mapping[str, Any]
+) -> None:
+    """Note that the marts of these years were just built with these parameters (called after a
+    successful dbt build)."""
+    years = list(years)
     con.execute("CREATE SCHEMA IF NOT EXISTS meta")
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {BUILDS_TABLE} (year INTEGER PRIMARY KEY, built_at TIMESTAMP)"
@@ -37,13 +55,52 @@ def record_year_builds(con: duckdb.DuckDBPyConnection, years: Iterable[int]) -> 
     now = datetime.now(UTC).replace(tzinfo=None)
     for year in years:
         con.execute(f"INSERT OR REPLACE INTO {BUILDS_TABLE} VALUES (?, ?)", [year, now])
+    _record_parameters(con, years, parameters, now)
+
+
+def _record_parameters(
+    con: duckdb.DuckDBPyConnection, years: list[int], parameters: Mapping[str, Any], now: datetime
+) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {PARAMETERS_TABLE} "
+        "(year INTEGER, parameter VARCHAR, value VARCHAR, built_at TIMESTAMP)"
+    )
+    for statement in PARAMETER_COMMENTS:
+        con.execute(statement)
+    con.execute(f"DELETE FROM {PARAMETERS_TABLE} WHERE list_contains(?, year)", [years])
+    rows = [
+        (year, name, json.dumps(value, ensure_ascii=False), now)
+        for year in years
+        for name, value in sorted(parameters.items())
+        if name != "years"
+    ]
+    con.executemany(f"INSERT INTO {PARAMETERS_TABLE} VALUES (?, ?, ?, ?)", rows)
+
+
+def year_parameters(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
+    """The parameters the year's marts were built with ({} when not recorded)."""
+    if not _exists(con, PARAMETERS_TABLE):
+        return {}
+    rows = con.execute(
+        f"SELECT parameter, value FROM {PARAMETERS_TABLE} WHERE year = ?", [year]
+    ).fetchall()
+    return {name: json.loads(value) for name, value in rows}
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    return con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ?",
+        [schema, name],
+    ).fetchone() == (1,)
 
 
 def year_builds(con: duckdb.DuckDBPyConnection) -> dict[int, datetime]:
-    try:
-        return dict(con.execute(f"SELECT year, built_at FROM {BUILDS_TABLE}").fetchall())
-    except duckdb.CatalogException:
+    if not _exists(con, BUILDS_TABLE):
         return {}
+    return dict(con.execute(f"SELECT year, built_at FROM {BUILDS_TABLE}").fetchall())
 
 
 def landing_files(landing_dir: Path, year: int) -> list[Path]:
