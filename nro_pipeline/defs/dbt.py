@@ -31,6 +31,7 @@ from packaging.version import Version
 from nro_pipeline import settings
 from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import WarehouseResource
+from nro_pipeline.defs.year_checks import with_year_verdicts
 from nro_pipeline.lib.contract.parameters import dbt_defaults
 from nro_pipeline.lib.publish.freshness import record_year_builds
 
@@ -103,6 +104,17 @@ class NroDbtTranslator(DagsterDbtTranslator):
         """The model's Russian description alone (dagster-dbt would append its raw SQL)."""
         return dbt_resource_props.get("description") or f"dbt: {dbt_resource_props['name']}"
 
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        """dbt tests as checks partitioned by results year, like the models they test."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        return spec._replace(partitions_def=results_year_partitions) if spec else None
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
             return "seeds"
@@ -173,6 +185,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                         {**event.metadata, "dagster/column_schema": schemas[key]}
                     )
             yield event
+            with_year_verdicts(context, event, years)
         if not invocation.is_successful():
             raise dg.Failure(
                 description="dbt build failed: " + "; ".join(failed_nodes(invocation)),

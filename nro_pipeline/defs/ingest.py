@@ -16,6 +16,7 @@ import dagster as dg
 
 from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import DATA_FAILURE, LandingZoneResource, WarehouseResource
+from nro_pipeline.defs.year_checks import log_year_verdicts
 from nro_pipeline.lib.contract.file_kinds import FILE_KINDS, SCHOOLS, FileKind
 from nro_pipeline.lib.ingest.archive import ArchiveError, archive_file, archive_root
 from nro_pipeline.lib.ingest.landing_paths import landing_candidates
@@ -215,6 +216,14 @@ def build_gx_check(kind: FileKind) -> dg.AssetChecksDefinition:
                 description=f"{kind.russian} за {', '.join(map(str, waiting))} ещё не поступил: "
                 "nothing to check yet.",
                 metadata={"year": waiting[0] if len(waiting) == 1 else str(waiting), "rows": 0},
+            )
+        if len(verdicts) + len(waiting) > 1:
+            log_year_verdicts(
+                context.op_execution_context,
+                raw_key(kind),
+                f"gx_{kind.name}",
+                [(y, r.passed and not r.warn_only, r.description) for y, (_, r) in verdicts.items()]
+                + [(y, True, f"{kind.russian} за {y} ещё не поступил") for y in waiting],
             )
         return gx_result(context, verdicts, policy.value)
 
