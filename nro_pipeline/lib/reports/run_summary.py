@@ -13,7 +13,8 @@ _YEAR_FIGURES = """
            count(*) FILTER (WHERE c.cluster = 'at_risk') AS at_risk,
            count(*) FILTER (WHERE c.cluster = 'crisis') AS crisis,
            (SELECT count(*) FROM marts.mart_partner_matches m
-             WHERE m.year = l.year AND m.partner_id IS NOT NULL) AS matched
+             WHERE m.year = l.year AND m.partner_id IS NOT NULL) AS matched,
+           (SELECT count(*) FROM marts.mart_isbsh i WHERE i.year = l.year) AS with_isbsh
     FROM marts.mart_low_results l
     LEFT JOIN marts.mart_school_clusters c USING (school_id, year)
     WHERE l.year IN (SELECT unnest(?))
@@ -31,9 +32,12 @@ def year_figures(warehouse: Path, years: list[int]) -> dict[int, str]:
         except duckdb.CatalogException:
             return {}
     return {
-        int(year): (
-            f"{listed} schools on the initial list, {matched} partner pairs; clusters: "
+        int(year): f"{listed} schools on the initial list; "
+        + (
+            f"{matched} partner pairs; clusters: "
             f"{resilient} resilient, {at_risk} at risk, {crisis} crisis"
+            if with_isbsh
+            else "ISBSh, clusters and partners wait for the social passport"
         )
-        for year, listed, resilient, at_risk, crisis, matched in rows
+        for year, listed, resilient, at_risk, crisis, matched, with_isbsh in rows
     }
