@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RunResult, nro, query
+from tests.support.run import RunResult, nro, query
 
 pytestmark = pytest.mark.e2e
 

@@ -35,8 +35,14 @@ def test_a_users_dagster_home_is_completed_not_replaced(tmp_path: Path) -> None:
 
 
 def test_dagster_home_follows_the_warehouse(monkeypatch) -> None:
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    monkeypatch.delenv("NRO_DATA_DIR", raising=False)
+    for name in (
+        "DAGSTER_HOME",
+        "NRO_DATA_DIR",
+        "NRO_ARCHIVE_DIR",
+        "NRO_GX_DOCS_DIR",
+        "NRO_PUBLISHED",
+    ):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NRO_WAREHOUSE", "/srv/other/nro.duckdb")
     assert settings.dagster_home() == Path("/srv/other/dagster_home")
     assert settings.published_path() == Path("/srv/other/published/nro_marts.duckdb")

@@ -41,7 +41,8 @@ class Holder:
     since: str
 
     def describe(self) -> str:
-        return f"run {self.run_id} ({self.job}, process {self.pid}, since {self.since} UTC)"
+        who = self.job if self.run_id == self.job else f"run {self.run_id} ({self.job})"
+        return f"{who}, process {self.pid}, since {self.since} UTC"
 
 
 def lock_path(warehouse: Path) -> Path:
@@ -104,7 +105,7 @@ class WarehouseLock:
 @contextmanager
 def warehouse_lock(warehouse: Path, job: str = "nro publish") -> Iterator[None]:
     """Hold the warehouse lock for a short write outside a run (`nro publish`), or refuse."""
-    lock = WarehouseLock(warehouse, f"{job} (pid {os.getpid()})", job)
+    lock = WarehouseLock(warehouse, job, job)
     if not lock.try_acquire():
         holder = read_holder(warehouse)
         raise WarehouseBusyError(
