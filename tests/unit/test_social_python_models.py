@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-MARTS = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts"
+MARTS = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts" / "social"
 
 
 def load(name: str) -> ModuleType:

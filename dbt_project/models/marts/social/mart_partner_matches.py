@@ -17,7 +17,7 @@ the year.
   (0 or 1).
 * ``result_gap`` = partner result index − mentee result index.
 
-Incremental (delete+insert by year); vars come in through ``config.meta`` (``_marts_social.yml``).
+Incremental (delete+insert by year); vars come in through ``config.meta`` (``mart_partner_matches.yml``).
 """
 
 from __future__ import annotations

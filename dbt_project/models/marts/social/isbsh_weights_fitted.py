@@ -11,7 +11,7 @@ year (intercept 0). With ``ols`` but fewer schools than features + 2 (the fit wo
 under-determined) the seed weights are used too and ``method`` says ``fixed_fallback``.
 
 Incremental (delete+insert by year): only the run's years (var ``years``) are computed.
-Vars come in through ``config.meta`` (rendered from ``var()`` in ``_marts_social.yml``).
+Vars come in through ``config.meta`` (rendered from ``var()`` in ``isbsh_weights_fitted.yml``).
 """
 
 from __future__ import annotations
