@@ -1,9 +1,12 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='year',
-    on_schema_change='append_new_columns',
-) }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='year',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_rebuilt_years('year') }}"
+    )
+}}
 {#- Project indicators per year (SPEC §4). Definitions (see the column docs):
     share_students_low      Σ students_total of the schools on the initial list / Σ students_total
                             of all schools with a passport (share of pupils who study in a ШНОР);

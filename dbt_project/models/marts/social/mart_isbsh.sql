@@ -1,8 +1,11 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='year',
-) }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='year',
+        pre_hook="{{ delete_rebuilt_years('year') }}"
+    )
+}}
 {#- ISBSh (ИСБШ) of SPEC §3 for every school with a social passport in the run's years:
     isbsh = Σ weight × z over the features used that year (a missing value counts as z = 0),
     its quintile within the year (percent_rank; equal values share a quintile) and the social

@@ -1,8 +1,11 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='year',
-) }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='year',
+        pre_hook="{{ delete_rebuilt_years('year') }}"
+    )
+}}
 {#- Risk profile of every registry school (SPEC §3). A flag is null when the data it needs is
     missing (no passport, zero staff, …); `remote` is true for a rural school even without the
     distance. Thresholds are vars risk_vacancy_rate, risk_internet_mbps, risk_computers_per_100,

@@ -1,9 +1,12 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='year',
-    on_schema_change='append_new_columns',
-) }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='year',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_rebuilt_years('year') }}"
+    )
+}}
 {#- Cluster of every registry school (SPEC §3): crisis = low results whatever the status;
     resilient / at_risk = neutral or unfavourable status with high / medium results; stable =
     everything else, including favourable schools with high or medium results and schools without a
