@@ -7,7 +7,22 @@
     'low_income', 'single_parent', 'large_family', 'parents_higher_edu',
     'unemployed_parents', 'non_native_russian', 'disabled', 'registered_at_risk'
 ] -%}
-with passport as (
+{%- set features = [] -%}
+{%- for c in shares %}{% do features.append(c ~ '_share') %}{% endfor -%}
+{%- do features.extend(
+    ['distance_to_center_km', 'internet_mbps', 'computers_per_100', 'vacancy_rate']
+) %}
+
+with
+
+social_passport as (
+
+    select * from {{ ref('stg_social_passport') }}
+
+),
+
+feature_values as (
+
     select
         school_id,
         year,
@@ -18,47 +33,64 @@ with passport as (
         internet_mbps,
         100.0 * computers / nullif(students_total, 0) as computers_per_100,
         teacher_vacancies / nullif(teachers_total + teacher_vacancies, 0) as vacancy_rate
-    from {{ ref('stg_social_passport') }}
+
+    from social_passport
+
 ),
 
-{%- set features = [] -%}
-{%- for c in shares %}{% do features.append(c ~ '_share') %}{% endfor -%}
-{%- do features.extend(['distance_to_center_km', 'internet_mbps', 'computers_per_100', 'vacancy_rate']) %}
-
-long as (
+features_long as (
     {%- for f in features %}
-    select school_id, year, {{ loop.index }} as feature_order, '{{ f }}' as feature,
+
+    select
+        school_id,
+        year,
+        {{ loop.index }} as feature_order,
+        '{{ f }}' as feature,
         cast({{ f }} as double) as value
-    from passport
+    from feature_values
     {%- if not loop.last %}
+
     union all
     {%- endif %}
     {%- endfor %}
+
 ),
 
-stats as (
+feature_stats as (
+
     select
         year,
         feature,
         avg(value) as feature_mean,
         stddev_pop(value) as feature_sd,
         count(distinct value) as distinct_values
-    from long
+
+    from features_long
     group by year, feature
+
+),
+
+final as (
+
+    select
+        features_long.school_id,
+        features_long.year,
+        cast(features_long.feature_order as integer) as feature_order,
+        features_long.feature,
+        features_long.value,
+        feature_stats.feature_mean,
+        feature_stats.feature_sd,
+        feature_stats.distinct_values > 1 as is_used,
+        case
+            when feature_stats.distinct_values > 1
+                then (features_long.value - feature_stats.feature_mean) / feature_stats.feature_sd
+        end as z
+
+    from features_long
+    inner join feature_stats
+        on feature_stats.year = features_long.year
+        and feature_stats.feature = features_long.feature
+
 )
 
-select
-    l.school_id,
-    l.year,
-    cast(l.feature_order as integer) as feature_order,
-    l.feature,
-    l.value,
-    s.feature_mean,
-    s.feature_sd,
-    s.distinct_values > 1 as is_used,
-    case
-        when s.distinct_values > 1 then (l.value - s.feature_mean) / s.feature_sd
-    end as z
-from long as l
-inner join stats as s
-    on s.year = l.year and s.feature = l.feature
+select * from final

@@ -10,67 +10,103 @@
     isbsh = Σ weight × z over the features used that year (a missing value counts as z = 0),
     its quintile within the year (percent_rank; equal values share a quintile) and the social
     status. Weights: isbsh_weights_fitted (OLS, or the seed with isbsh_method = fixed). -#}
-with passport as (
-    select distinct school_id, year
-    from {{ ref('stg_social_passport') }}
+
+with
+
+social_passport as (
+
+    select * from {{ ref('stg_social_passport') }}
     where {{ years_filter('year') }}
+
 ),
 
-features as (
-    select school_id, year, feature, feature_order, z
-    from {{ ref('int_isbsh_features') }}
-    where is_used and {{ years_filter('year') }}
+isbsh_features as (
+
+    select * from {{ ref('int_isbsh_features') }}
+    where {{ years_filter('year') }}
+
 ),
 
-weights as (
-    select year, feature, weight, method
-    from {{ ref('isbsh_weights_fitted') }}
-    where feature <> 'intercept' and {{ years_filter('year') }}
+isbsh_weights as (
+
+    select * from {{ ref('isbsh_weights_fitted') }}
+    where {{ years_filter('year') }}
+
+),
+
+passport_schools as (
+
+    select distinct
+        school_id,
+        year
+
+    from social_passport
+
 ),
 
 scored as (
+
     select
-        f.school_id,
-        f.year,
+        isbsh_features.school_id,
+        isbsh_features.year,
         -- summed in a fixed order, so that schools with equal features get bit-equal ISBSh
         -- (and share a quintile)
-        sum(w.weight * coalesce(f.z, 0) order by f.feature_order) as isbsh,
+        sum(
+            isbsh_weights.weight * coalesce(isbsh_features.z, 0)
+            order by isbsh_features.feature_order
+        ) as isbsh,
         count(*) as features_used,
-        any_value(w.method) as weights_method
-    from features as f
-    inner join weights as w
-        on w.year = f.year and w.feature = f.feature
-    group by f.school_id, f.year
+        any_value(isbsh_weights.method) as weights_method
+
+    from isbsh_features
+    inner join isbsh_weights
+        on isbsh_weights.year = isbsh_features.year
+        and isbsh_weights.feature = isbsh_features.feature
+    where isbsh_features.is_used and isbsh_weights.feature != 'intercept'
+    group by isbsh_features.school_id, isbsh_features.year
+
 ),
 
 ranked as (
+
     select
-        p.school_id,
-        p.year,
-        s.isbsh,
-        coalesce(s.features_used, 0) as features_used,
-        s.weights_method,
+        passport_schools.school_id,
+        passport_schools.year,
+        scored.isbsh,
+        coalesce(scored.features_used, 0) as features_used,
+        scored.weights_method,
         case
-            when s.isbsh is not null
+            when scored.isbsh is not null
                 then least(5, 1 + floor(5 * percent_rank() over (
-                    partition by p.year, s.isbsh is null order by s.isbsh
-                )))
+                        partition by passport_schools.year, scored.isbsh is null
+                        order by scored.isbsh
+                    )))
         end as isbsh_quintile
-    from passport as p
-    left join scored as s
-        on s.school_id = p.school_id and s.year = p.year
+
+    from passport_schools
+    left join scored
+        on scored.school_id = passport_schools.school_id
+        and scored.year = passport_schools.year
+
+),
+
+final as (
+
+    select
+        school_id,
+        year,
+        cast(isbsh as double) as isbsh,
+        cast(isbsh_quintile as integer) as isbsh_quintile,
+        case isbsh_quintile
+            when 1 then 'unfavourable'
+            when 5 then 'favourable'
+            else case when isbsh_quintile is not null then 'neutral' end
+        end as social_status,
+        cast(features_used as integer) as features_used,
+        weights_method
+
+    from ranked
+
 )
 
-select
-    school_id,
-    year,
-    cast(isbsh as double) as isbsh,
-    cast(isbsh_quintile as integer) as isbsh_quintile,
-    case isbsh_quintile
-        when 1 then 'unfavourable'
-        when 5 then 'favourable'
-        else case when isbsh_quintile is not null then 'neutral' end
-    end as social_status,
-    cast(features_used as integer) as features_used,
-    weights_method
-from ranked
+select * from final

@@ -10,13 +10,32 @@
     missing (no passport, zero staff, …); `remote` is true for a rural school even without the
     distance. Thresholds are vars risk_vacancy_rate, risk_internet_mbps, risk_computers_per_100,
     risk_remote_km. -#}
-with schools as (
-    select school_id, year, locality_type
-    from {{ ref('stg_schools') }}
+
+with
+
+schools as (
+
+    select * from {{ ref('stg_schools') }}
     where {{ years_filter('year') }}
+
 ),
 
-passport as (
+social_passport as (
+
+    select * from {{ ref('stg_social_passport') }}
+    where {{ years_filter('year') }}
+
+),
+
+school_isbsh as (
+
+    select * from {{ ref('mart_isbsh') }}
+    where {{ years_filter('year') }}
+
+),
+
+passport_measures as (
+
     select
         school_id,
         year,
@@ -36,45 +55,64 @@ passport as (
         end as few_computers,
         internet_mbps < {{ exact_param('risk_internet_mbps') }} as slow_internet,
         distance_to_center_km > {{ exact_param('risk_remote_km') }} as far_from_center
-    from {{ ref('stg_social_passport') }}
-    where {{ years_filter('year') }}
-),
 
-isbsh as (
-    select school_id, year, isbsh_quintile
-    from {{ ref('mart_isbsh') }}
-    where {{ years_filter('year') }}
+    from social_passport
+
 ),
 
 flags as (
+
     select
-        s.school_id,
-        s.year,
-        p.school_id is not null as has_passport,
-        cast(p.vacancy_rate as double) as vacancy_rate,
-        cast(p.internet_mbps as double) as internet_mbps,
-        cast(p.computers_per_100 as double) as computers_per_100,
-        cast(p.distance_to_center_km as double) as distance_to_center_km,
-        s.locality_type,
-        i.isbsh_quintile,
-        p.teacher_shortage,
-        p.slow_internet or p.few_computers as weak_infrastructure,
-        p.far_from_center or (s.locality_type = 'rural') as remote,
-        i.isbsh_quintile = 1 as complex_contingent
-    from schools as s
-    left join passport as p
-        on p.school_id = s.school_id and p.year = s.year
-    left join isbsh as i
-        on i.school_id = s.school_id and i.year = s.year
+        schools.school_id,
+        schools.year,
+        passport_measures.school_id is not null as has_passport,
+        cast(passport_measures.vacancy_rate as double) as vacancy_rate,
+        cast(passport_measures.internet_mbps as double) as internet_mbps,
+        cast(passport_measures.computers_per_100 as double) as computers_per_100,
+        cast(passport_measures.distance_to_center_km as double) as distance_to_center_km,
+        schools.locality_type,
+        school_isbsh.isbsh_quintile,
+        passport_measures.teacher_shortage,
+        passport_measures.slow_internet or passport_measures.few_computers as weak_infrastructure,
+        passport_measures.far_from_center or (schools.locality_type = 'rural') as remote,
+        school_isbsh.isbsh_quintile = 1 as complex_contingent
+
+    from schools
+    left join passport_measures
+        on passport_measures.school_id = schools.school_id
+        and passport_measures.year = schools.year
+    left join school_isbsh
+        on school_isbsh.school_id = schools.school_id
+        and school_isbsh.year = schools.year
+
+),
+
+final as (
+
+    select
+        school_id,
+        year,
+        has_passport,
+        vacancy_rate,
+        internet_mbps,
+        computers_per_100,
+        distance_to_center_km,
+        locality_type,
+        isbsh_quintile,
+        teacher_shortage,
+        weak_infrastructure,
+        remote,
+        complex_contingent,
+        cast(
+            cast(coalesce(teacher_shortage, false) as integer)
+            + cast(coalesce(weak_infrastructure, false) as integer)
+            + cast(coalesce(remote, false) as integer)
+            + cast(coalesce(complex_contingent, false) as integer)
+            as integer
+        ) as risk_count
+
+    from flags
+
 )
 
-select
-    *,
-    cast(
-        coalesce(teacher_shortage, false)::integer
-        + coalesce(weak_infrastructure, false)::integer
-        + coalesce(remote, false)::integer
-        + coalesce(complex_contingent, false)::integer
-        as integer
-    ) as risk_count
-from flags
+select * from final

@@ -13,57 +13,79 @@
     result index or without an ISBSh (their status is unknown). `status_note` says why a status is
     unknown: the year's social passport has not arrived yet (no ISBSh in the year at all; a run
     after it lands completes the year), or the school has no ISBSh. -#}
-with schools as (
-    select school_id, year
-    from {{ ref('stg_schools') }}
+
+with
+
+schools as (
+
+    select * from {{ ref('stg_schools') }}
     where {{ years_filter('year') }}
+
 ),
 
-results as (
-    select school_id, year, result_index, result_level
-    from {{ ref('int_school_result_index') }}
+school_result_index as (
+
+    select * from {{ ref('int_school_result_index') }}
     where {{ years_filter('year') }}
+
 ),
 
-isbsh as (
-    select school_id, year, isbsh, isbsh_quintile, social_status
-    from {{ ref('mart_isbsh') }}
+school_isbsh as (
+
+    select * from {{ ref('mart_isbsh') }}
     where {{ years_filter('year') }}
+
 ),
 
 passport_years as (
-    select distinct year from isbsh
+
+    select distinct year from school_isbsh
+
+),
+
+final as (
+
+    select
+        schools.school_id,
+        schools.year,
+        school_result_index.result_index,
+        school_result_index.result_level,
+        school_isbsh.isbsh,
+        school_isbsh.isbsh_quintile,
+        school_isbsh.social_status,
+        case
+            when school_result_index.result_level = 'low' then 'crisis'
+            when
+                school_isbsh.social_status in ('neutral', 'unfavourable')
+                and school_result_index.result_level = 'high'
+                then 'resilient'
+            when
+                school_isbsh.social_status in ('neutral', 'unfavourable')
+                and school_result_index.result_level = 'medium'
+                then 'at_risk'
+            else 'stable'
+        end as cluster,
+        case
+            when passport_years.year is null
+                then 'социальный статус неизвестен: социальный паспорт за ' || schools.year
+                    || ' ещё не поступил'
+            when school_isbsh.school_id is null
+                then 'социальный статус неизвестен: школы нет в социальном паспорте за '
+                    || schools.year
+            when school_isbsh.social_status is null
+                then 'социальный статус неизвестен: ИСБШ школы не рассчитан'
+        end as status_note
+
+    from schools
+    left join school_result_index
+        on school_result_index.school_id = schools.school_id
+        and school_result_index.year = schools.year
+    left join school_isbsh
+        on school_isbsh.school_id = schools.school_id
+        and school_isbsh.year = schools.year
+    left join passport_years
+        on passport_years.year = schools.year
+
 )
 
-select
-    s.school_id,
-    s.year,
-    r.result_index,
-    r.result_level,
-    i.isbsh,
-    i.isbsh_quintile,
-    i.social_status,
-    case
-        when r.result_level = 'low' then 'crisis'
-        when i.social_status in ('neutral', 'unfavourable') and r.result_level = 'high'
-            then 'resilient'
-        when i.social_status in ('neutral', 'unfavourable') and r.result_level = 'medium'
-            then 'at_risk'
-        else 'stable'
-    end as cluster,
-    case
-        when py.year is null
-            then 'социальный статус неизвестен: социальный паспорт за ' || s.year
-                || ' ещё не поступил'
-        when i.school_id is null
-            then 'социальный статус неизвестен: школы нет в социальном паспорте за ' || s.year
-        when i.social_status is null
-            then 'социальный статус неизвестен: ИСБШ школы не рассчитан'
-    end as status_note
-from schools as s
-left join results as r
-    on r.school_id = s.school_id and r.year = s.year
-left join isbsh as i
-    on i.school_id = s.school_id and i.year = s.year
-left join passport_years as py
-    on py.year = s.year
+select * from final
