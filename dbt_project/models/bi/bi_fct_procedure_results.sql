@@ -1,4 +1,11 @@
-{{ config(materialized='view', schema='bi', alias='fct_procedure_results', post_hook="{{ inherit_column_comments(ref('fct_procedure_results')) }}") }}
+{{
+    config(
+        materialized='view',
+        schema='bi',
+        alias='fct_procedure_results',
+        post_hook="{{ inherit_column_comments(ref('fct_procedure_results')) }}"
+    )
+}}
 {#- fct_procedure_results with Russian labels of exam and subject (BI view). -#}
 select
     f.*,

@@ -1,4 +1,11 @@
-{{ config(materialized='view', schema='bi', alias='mart_cohort_dynamics', post_hook="{{ inherit_column_comments(ref('mart_cohort_dynamics')) }}") }}
+{{
+    config(
+        materialized='view',
+        schema='bi',
+        alias='mart_cohort_dynamics',
+        post_hook="{{ inherit_column_comments(ref('mart_cohort_dynamics')) }}"
+    )
+}}
 {#- mart_cohort_dynamics with Russian labels of subject and dynamics (BI view). -#}
 select
     d.*,

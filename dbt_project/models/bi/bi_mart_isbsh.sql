@@ -1,4 +1,11 @@
-{{ config(materialized='view', schema='bi', alias='mart_isbsh', post_hook="{{ inherit_column_comments(ref('mart_isbsh')) }}") }}
+{{
+    config(
+        materialized='view',
+        schema='bi',
+        alias='mart_isbsh',
+        post_hook="{{ inherit_column_comments(ref('mart_isbsh')) }}"
+    )
+}}
 {#- mart_isbsh with Russian labels of social_status and weights_method (BI view). -#}
 select
     i.*,

@@ -1,4 +1,11 @@
-{{ config(materialized='view', schema='bi', alias='mart_low_results', post_hook="{{ inherit_column_comments(ref('mart_low_results')) }}") }}
+{{
+    config(
+        materialized='view',
+        schema='bi',
+        alias='mart_low_results',
+        post_hook="{{ inherit_column_comments(ref('mart_low_results')) }}"
+    )
+}}
 {#- mart_low_results for BI: the procedure lists as text (Superset cannot show VARCHAR[]) and
     Russian labels of list_confidence and list_status. -#}
 select

@@ -1,4 +1,11 @@
-{{ config(materialized='view', schema='bi', alias='mart_risk_profiles', post_hook="{{ inherit_column_comments(ref('mart_risk_profiles')) }}") }}
+{{
+    config(
+        materialized='view',
+        schema='bi',
+        alias='mart_risk_profiles',
+        post_hook="{{ inherit_column_comments(ref('mart_risk_profiles')) }}"
+    )
+}}
 {#- mart_risk_profiles with the Russian label of locality_type (BI view). -#}
 select
     r.*,

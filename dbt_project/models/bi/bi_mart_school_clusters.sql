@@ -1,5 +1,13 @@
-{{ config(materialized='view', schema='bi', alias='mart_school_clusters', post_hook="{{ inherit_column_comments(ref('mart_school_clusters')) }}") }}
-{#- mart_school_clusters with Russian labels of result_level, social_status and cluster (BI view). -#}
+{{
+    config(
+        materialized='view',
+        schema='bi',
+        alias='mart_school_clusters',
+        post_hook="{{ inherit_column_comments(ref('mart_school_clusters')) }}"
+    )
+}}
+{#- mart_school_clusters with Russian labels of result_level, social_status and cluster
+    (BI view). -#}
 select
     c.*,
     {{ code_label('result_level', 'c.result_level') }} as result_level_ru,

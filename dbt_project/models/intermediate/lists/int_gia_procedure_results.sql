@@ -63,7 +63,8 @@ procedure_counts as (
         subject,
         cast(null as integer) as grade,
         cast(count(distinct participant_id) filter (where is_counted) as integer) as participants,
-        cast(count(distinct participant_id) filter (where is_counted and is_failed) as integer) as failed,
+        cast(count(distinct participant_id) filter (where is_counted and is_failed) as integer)
+            as failed,
         cast(count(*) filter (where not is_counted) as integer) as excluded_participants
 
     from participants

@@ -36,7 +36,7 @@ steps as (
         from_side.small_n or to_side.small_n as small_n,
         -- delta as one exact fraction: (to_failed·from_n − from_failed·to_n) / (from_n·to_n)
         cast(to_side.failed as bigint) * from_side.participants
-            - cast(from_side.failed as bigint) * to_side.participants as delta_numerator,
+        - cast(from_side.failed as bigint) * to_side.participants as delta_numerator,
         cast(from_side.participants as bigint) * to_side.participants as delta_denominator
 
     from vpr as to_side
@@ -71,7 +71,7 @@ final as (
         small_n,
         case
             when small_n or delta_denominator = 0 then null
-            when delta_numerator <= - delta_denominator * {{ exact_param('dynamics_threshold') }}
+            when delta_numerator <= -delta_denominator * {{ exact_param('dynamics_threshold') }}
                 then 'positive'
             when delta_numerator >= delta_denominator * {{ exact_param('dynamics_threshold') }}
                 then 'negative'

@@ -17,7 +17,11 @@ with
 
 schools as (
 
-    select school_id, year, school_name, municipality
+    select
+        school_id,
+        year,
+        school_name,
+        municipality
     from {{ ref('stg_schools') }}
     where {{ years_filter('year') }}
 
@@ -25,7 +29,12 @@ schools as (
 
 results as (
 
-    select school_id, year, selection_participants, selection_passed, success_share
+    select
+        school_id,
+        year,
+        selection_participants,
+        selection_passed,
+        success_share
     from {{ ref('int_school_result_index') }}
     where {{ years_filter('year') }}
 
@@ -33,7 +42,10 @@ results as (
 
 similar_schools as (
 
-    select school_id, year, similar_school_id
+    select
+        school_id,
+        year,
+        similar_school_id
     from {{ ref('mart_similar_schools') }}
     where {{ years_filter('year') }}
 

@@ -22,7 +22,11 @@ with
 
 schools as (
 
-    select school_id, year, school_name, municipality
+    select
+        school_id,
+        year,
+        school_name,
+        municipality
     from {{ ref('stg_schools') }}
     where {{ years_filter('year') }}
 
@@ -112,9 +116,9 @@ high_marks as (
         cast(year_high_marks.high_marks as double) / year_high_marks.participants
             as year_high_marks_share,
         school_high_marks.high_marks * year_high_marks.participants
-            - year_high_marks.high_marks * school_high_marks.participants
-            >= {{ exact_param('objectivity_excess') }}
-                * (school_high_marks.participants * year_high_marks.participants)
+        - year_high_marks.high_marks * school_high_marks.participants
+        >= {{ exact_param('objectivity_excess') }}
+        * (school_high_marks.participants * year_high_marks.participants)
             as high_marks_excess
 
     from school_high_marks
@@ -131,8 +135,9 @@ oge_gaps as (
         max(oge.low_share - vpr.low_share) as oge_vpr_gap,
         bool_or(
             cast(oge.failed as hugeint) * vpr.participants
-                - cast(vpr.failed as hugeint) * oge.participants
-            >= {{ exact_param('objectivity_gap') }} * (cast(oge.participants as hugeint) * vpr.participants)
+            - cast(vpr.failed as hugeint) * oge.participants
+            >= {{ exact_param('objectivity_gap') }}
+            * (cast(oge.participants as hugeint) * vpr.participants)
         ) as not_confirmed_by_oge
 
     from procedure_results as oge
@@ -158,7 +163,7 @@ improvements as (
         to_year as year,
         min(delta_low_share) as min_cohort_delta,
         bool_or(
-            delta_numerator <= - {{ exact_param('objectivity_jump') }} * delta_denominator
+            delta_numerator <= -{{ exact_param('objectivity_jump') }} * delta_denominator
         ) as sharp_improvement
 
     from cohort_steps
@@ -210,7 +215,7 @@ final as (
         not_confirmed_by_oge,
         sharp_improvement,
         cast(high_marks_excess as integer) + cast(not_confirmed_by_oge as integer)
-            + cast(sharp_improvement as integer) as objectivity_signals,
+        + cast(sharp_improvement as integer) as objectivity_signals,
         high_marks_excess or not_confirmed_by_oge or sharp_improvement as objectivity_doubtful
 
     from signals

@@ -22,7 +22,10 @@ steps as (
 
 objectivity as (
 
-    select school_id, year, objectivity_doubtful
+    select
+        school_id,
+        year,
+        objectivity_doubtful
     from {{ ref('mart_vpr_objectivity') }}
     where {{ years_filter('year') }}
 

@@ -18,20 +18,26 @@
     SPEC §3a: schools_new_on_list / schools_left_list (list_status new / left),
     schools_borderline (list_confidence borderline), schools_objectivity_doubtful. -#}
 with years as (
-    select year, count(distinct school_id) as schools_total
+    select
+        year,
+        count(distinct school_id) as schools_total
     from {{ ref('stg_schools') }}
     where {{ years_filter('year') }}
     group by year
 ),
 
 listed as (
-    select school_id, year
+    select
+        school_id,
+        year
     from {{ ref('mart_low_results') }}
     where on_initial_list and {{ years_filter('year') }}
 ),
 
 list_counts as (
-    select year, count(distinct school_id) as schools_on_list
+    select
+        year,
+        count(distinct school_id) as schools_on_list
     from listed
     group by year
 ),
@@ -48,7 +54,9 @@ list_movement as (
 ),
 
 objectivity as (
-    select year, count(*) filter (where objectivity_doubtful) as schools_objectivity_doubtful
+    select
+        year,
+        count(*) filter (where objectivity_doubtful) as schools_objectivity_doubtful
     from {{ ref('mart_vpr_objectivity') }}
     where {{ years_filter('year') }}
     group by year
@@ -113,7 +121,9 @@ clusters as (
 ),
 
 partners as (
-    select year, count(distinct school_id) as schools_with_partner
+    select
+        year,
+        count(distinct school_id) as schools_with_partner
     from {{ ref('mart_partner_matches') }}
     where partner_id is not null and {{ years_filter('year') }}
     group by year

@@ -35,8 +35,8 @@ windowed as (
     from schools
     left join low_years
         on low_years.school_id = schools.school_id
-        and low_years.year between schools.year - {{ var('persistence_window_years') }} + 1
-            and schools.year
+        and low_years.year
+        between schools.year - {{ var('persistence_window_years') }} + 1 and schools.year
     group by schools.school_id, schools.year
 
 ),
