@@ -17,144 +17,251 @@
                             those with a dynamics value;
     SPEC §3a: schools_new_on_list / schools_left_list (list_status new / left),
     schools_borderline (list_confidence borderline), schools_objectivity_doubtful. -#}
-with years as (
+
+with
+
+schools as (
+
+    select * from {{ ref('stg_schools') }}
+    where {{ years_filter('year') }}
+
+),
+
+low_results as (
+
+    select * from {{ ref('mart_low_results') }}
+    where {{ years_filter('year') }}
+
+),
+
+vpr_objectivity as (
+
+    select * from {{ ref('mart_vpr_objectivity') }}
+    where {{ years_filter('year') }}
+
+),
+
+social_passport as (
+
+    select * from {{ ref('stg_social_passport') }}
+    where {{ years_filter('year') }}
+
+),
+
+procedure_results as (
+
+    select * from {{ ref('fct_procedure_results') }}
+    where {{ years_filter('year') }}
+
+),
+
+cohort_dynamics as (
+
+    select * from {{ ref('mart_cohort_dynamics') }}
+    where {{ years_filter('to_year') }}
+
+),
+
+school_clusters as (
+
+    select * from {{ ref('mart_school_clusters') }}
+    where {{ years_filter('year') }}
+
+),
+
+partner_matches as (
+
+    select * from {{ ref('mart_partner_matches') }}
+    where {{ years_filter('year') }}
+
+),
+
+school_counts as (
+
     select
         year,
         count(distinct school_id) as schools_total
-    from {{ ref('stg_schools') }}
-    where {{ years_filter('year') }}
+
+    from schools
     group by year
+
 ),
 
 listed as (
+
     select
         school_id,
         year
-    from {{ ref('mart_low_results') }}
-    where on_initial_list and {{ years_filter('year') }}
+
+    from low_results
+    where on_initial_list
+
 ),
 
 list_counts as (
+
     select
         year,
         count(distinct school_id) as schools_on_list
+
     from listed
     group by year
+
 ),
 
 list_movement as (
+
     select
         year,
         count(*) filter (where list_status = 'new') as schools_new_on_list,
         count(*) filter (where list_status = 'left') as schools_left_list,
         count(*) filter (where list_confidence = 'borderline') as schools_borderline
-    from {{ ref('mart_low_results') }}
-    where {{ years_filter('year') }}
+
+    from low_results
     group by year
+
 ),
 
 objectivity as (
+
     select
         year,
         count(*) filter (where objectivity_doubtful) as schools_objectivity_doubtful
-    from {{ ref('mart_vpr_objectivity') }}
-    where {{ years_filter('year') }}
+
+    from vpr_objectivity
     group by year
+
 ),
 
-passport as (
+passport_totals as (
+
     select
-        p.year,
-        sum(p.students_total) as students_total,
-        sum(case when l.school_id is not null then p.students_total else 0 end) as students_on_list,
-        sum(p.teachers_trained) as teachers_trained,
-        sum(p.teachers_total) as teachers_total
-    from {{ ref('stg_social_passport') }} as p
-    left join listed as l
-        on l.school_id = p.school_id and l.year = p.year
-    where {{ years_filter('p.year') }}
-    group by p.year
+        social_passport.year,
+        sum(social_passport.students_total) as students_total,
+        sum(
+            case when listed.school_id is not null then social_passport.students_total else 0 end
+        ) as students_on_list,
+        sum(social_passport.teachers_trained) as teachers_trained,
+        sum(social_passport.teachers_total) as teachers_total
+
+    from social_passport
+    left join listed
+        on listed.school_id = social_passport.school_id
+        and listed.year = social_passport.year
+    group by social_passport.year
+
 ),
 
-gia as (
+gia_on_list as (
+
     select
-        f.year,
-        sum(f.participants) as participants,
-        sum(f.participants - f.failed) as passed
-    from {{ ref('fct_procedure_results') }} as f
-    inner join listed as l
-        on l.school_id = f.school_id and l.year = f.year
-    where f.exam in ('OGE', 'EGE') and {{ years_filter('f.year') }}
-    group by f.year
+        procedure_results.year,
+        sum(procedure_results.participants) as participants,
+        sum(procedure_results.participants - procedure_results.failed) as passed
+
+    from procedure_results
+    inner join listed
+        on listed.school_id = procedure_results.school_id
+        and listed.year = procedure_results.year
+    where procedure_results.exam in ('OGE', 'EGE')
+    group by procedure_results.year
+
 ),
 
-selection as (
+selection_totals as (
+
     select
         year,
         sum(participants) as participants,
         sum(failed) as failed
-    from {{ ref('fct_procedure_results') }}
-    where in_selection and {{ years_filter('year') }}
+
+    from procedure_results
+    where in_selection
     group by year
+
 ),
 
 dynamics as (
+
     select
         to_year as year,
         count(*) filter (where dynamics = 'positive') as positive_steps,
         count(dynamics) as steps
-    from {{ ref('mart_cohort_dynamics') }}
-    where {{ years_filter('to_year') }}
+
+    from cohort_dynamics
     group by to_year
+
 ),
 
-clusters as (
+cluster_counts as (
+
     select
         year,
         count(*) filter (where cluster = 'resilient') as schools_resilient,
         count(*) filter (where cluster = 'at_risk') as schools_at_risk,
         count(*) filter (where cluster = 'crisis') as schools_crisis,
         count(*) filter (where social_status = 'unfavourable') as schools_unfavourable
-    from {{ ref('mart_school_clusters') }}
-    where {{ years_filter('year') }}
+
+    from school_clusters
     group by year
+
 ),
 
 partners as (
+
     select
         year,
         count(distinct school_id) as schools_with_partner
-    from {{ ref('mart_partner_matches') }}
-    where partner_id is not null and {{ years_filter('year') }}
+
+    from partner_matches
+    where partner_id is not null
     group by year
+
+),
+
+final as (
+
+    select
+        school_counts.year,
+        cast(school_counts.schools_total as integer) as schools_total,
+        cast(coalesce(list_counts.schools_on_list, 0) as integer) as schools_on_list,
+        cast(
+            passport_totals.students_on_list / nullif(passport_totals.students_total, 0) as double
+        ) as share_students_low,
+        cast(
+            gia_on_list.passed / nullif(gia_on_list.participants, 0) as double
+        ) as gia_pass_share_on_list,
+        cast(
+            passport_totals.teachers_trained / nullif(passport_totals.teachers_total, 0) as double
+        ) as share_teachers_trained,
+        cast(
+            dynamics.positive_steps / nullif(dynamics.steps, 0) as double
+        ) as share_positive_dynamics,
+        cast(
+            selection_totals.failed / nullif(selection_totals.participants, 0) as double
+        ) as share_selection_failed,
+        cast(coalesce(cluster_counts.schools_resilient, 0) as integer) as schools_resilient,
+        cast(coalesce(cluster_counts.schools_at_risk, 0) as integer) as schools_at_risk,
+        cast(coalesce(cluster_counts.schools_crisis, 0) as integer) as schools_crisis,
+        cast(coalesce(cluster_counts.schools_unfavourable, 0) as integer) as schools_unfavourable,
+        cast(coalesce(partners.schools_with_partner, 0) as integer) as schools_with_partner,
+        cast(coalesce(list_movement.schools_new_on_list, 0) as integer) as schools_new_on_list,
+        cast(coalesce(list_movement.schools_left_list, 0) as integer) as schools_left_list,
+        cast(coalesce(list_movement.schools_borderline, 0) as integer) as schools_borderline,
+        cast(coalesce(objectivity.schools_objectivity_doubtful, 0) as integer)
+            as schools_objectivity_doubtful
+
+    from school_counts
+    left join list_counts on list_counts.year = school_counts.year
+    left join passport_totals on passport_totals.year = school_counts.year
+    left join gia_on_list on gia_on_list.year = school_counts.year
+    left join selection_totals on selection_totals.year = school_counts.year
+    left join dynamics on dynamics.year = school_counts.year
+    left join cluster_counts on cluster_counts.year = school_counts.year
+    left join partners on partners.year = school_counts.year
+    left join list_movement on list_movement.year = school_counts.year
+    left join objectivity on objectivity.year = school_counts.year
+
 )
 
-select
-    y.year,
-    cast(y.schools_total as integer) as schools_total,
-    cast(coalesce(lc.schools_on_list, 0) as integer) as schools_on_list,
-    cast(p.students_on_list / nullif(p.students_total, 0) as double) as share_students_low,
-    cast(g.passed / nullif(g.participants, 0) as double) as gia_pass_share_on_list,
-    cast(p.teachers_trained / nullif(p.teachers_total, 0) as double) as share_teachers_trained,
-    cast(d.positive_steps / nullif(d.steps, 0) as double) as share_positive_dynamics,
-    cast(s.failed / nullif(s.participants, 0) as double) as share_selection_failed,
-    cast(coalesce(c.schools_resilient, 0) as integer) as schools_resilient,
-    cast(coalesce(c.schools_at_risk, 0) as integer) as schools_at_risk,
-    cast(coalesce(c.schools_crisis, 0) as integer) as schools_crisis,
-    cast(coalesce(c.schools_unfavourable, 0) as integer) as schools_unfavourable,
-    cast(coalesce(pa.schools_with_partner, 0) as integer) as schools_with_partner,
-    cast(coalesce(list_movement.schools_new_on_list, 0) as integer) as schools_new_on_list,
-    cast(coalesce(list_movement.schools_left_list, 0) as integer) as schools_left_list,
-    cast(coalesce(list_movement.schools_borderline, 0) as integer) as schools_borderline,
-    cast(coalesce(objectivity.schools_objectivity_doubtful, 0) as integer)
-        as schools_objectivity_doubtful
-from years as y
-left join list_counts as lc on lc.year = y.year
-left join passport as p on p.year = y.year
-left join gia as g on g.year = y.year
-left join selection as s on s.year = y.year
-left join dynamics as d on d.year = y.year
-left join clusters as c on c.year = y.year
-left join partners as pa on pa.year = y.year
-left join list_movement on list_movement.year = y.year
-left join objectivity on objectivity.year = y.year
+select * from final
