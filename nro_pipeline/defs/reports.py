@@ -2,7 +2,9 @@
 
 Both read the warehouse read-only and write files outside it (`NRO_REPORTS_DIR`, default
 `data/reports`; `NRO_EXPORTS_DIR`, default `data/exports`), so they never block dbt for long; they
-still join the warehouse pool because DuckDB refuses a reader while another process writes.
+still join the warehouse pool because DuckDB refuses a reader while another process writes. They
+write into the run's staging folders (`WarehouseResource.output_folder`): the files reach their
+folders only when the run's warehouse copy is swapped in, so a discarded run leaves no report.
 Wire them with `from nro_pipeline.defs.reports import report_assets`.
 """
 
@@ -68,14 +70,16 @@ def build_html_report_asset() -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         pages, listed, matched = {}, {}, {}
+        staging = warehouse.output_folder(reports_dir())
         for key in context.partition_keys:
             try:
                 with warehouse.connect(read_only=True) as con:
-                    path, data = write_report(con, int(key), reports_dir(), warehouse.path)
+                    path, data = write_report(con, int(key), staging, warehouse.path)
             except ReportError as error:
                 raise dg.Failure(description=str(error), allow_retries=False) from None
+            final = reports_dir() / path.relative_to(staging)
             pages[key], listed[key], matched[key] = (
-                str(path),
+                str(final),
                 data.schools_listed,
                 data.pairs_matched,
             )
@@ -113,14 +117,18 @@ def build_xlsx_export_asset() -> dg.AssetsDefinition:
         workbooks, listed = {}, {}
         for key in context.partition_keys:
             year = int(key)
+            final = default_output_path(year)
             try:
                 with warehouse.connect(read_only=True) as con:
                     summary = export_from_connection(
-                        con, year, default_output_path(year), warehouse.path
+                        con,
+                        year,
+                        warehouse.output_folder(final.parent) / final.name,
+                        warehouse.path,
                     )
             except ExportError as error:
                 raise dg.Failure(description=str(error), allow_retries=False) from None
-            workbooks[key] = str(summary.path)
+            workbooks[key] = str(final)
             listed[key] = summary.rows_per_sheet[LIST_SHEET.title]
         return dg.MaterializeResult(
             metadata={
