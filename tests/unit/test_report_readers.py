@@ -54,8 +54,10 @@ OBJECTIVITY = {
     "X1": (False, False, False),
 }
 BENCHMARKS = {"L1": ("below", 0.1, 12), "N1": ("typical", 0.5, 12), "D1": ("above", 0.9, 10)}
-# N1: VPR math 5 could be low (interval reaches 30 %) but is not; EGE rus is low; OGE math is not.
+# N1: OGE rus and VPR math 5 could be low (interval reaches 30 %) but are not; EGE rus is low;
+# OGE math is neither. Named in the order of their names.
 RESULTS = [
+    ("N1", "OGE_rus", "ОГЭ русский язык", False, True),
     ("N1", "VPR_math_5", "ВПР математика 5 класс", False, True),
     ("N1", "EGE_rus", "ЕГЭ русский язык", True, True),
     ("N1", "OGE_math", "ОГЭ математика", False, False),
@@ -173,11 +175,11 @@ def test_watch_sheet_says_why_each_school_is_under_question(
     rows = _by_school(con, WATCH_SHEET)
     assert sorted(rows) == ["D1", "N1", "N2"]  # X1: no signal, X2: no objectivity row
     assert rows["N1"][WHY] == (
-        "едва не попала в список: результат мог бы быть низким (доверительный интервал "
-        "достигает порога): ВПР математика 5 класс"
+        "едва не попала в список: интервал доли «2» достигает порога — ВПР математика 5 класс, "
+        "ОГЭ русский язык"
     )
     assert rows["N2"][WHY] == (
-        "едва не попала в список: мог бы быть низким результат прошлых лет (критерий 2); "
+        "едва не попала в список: интервал доли «2» достигал порога в прошлые годы (критерий 2); "
         "объективность ВПР под сомнением: ВПР не подтверждается ОГЭ"
     )
     assert rows["D1"][WHY] == "объективность ВПР под сомнением: ВПР не подтверждается ОГЭ"

@@ -117,16 +117,15 @@ LIST_SHEET = SheetSpec(
 # Why a school off the list is under question, from its rows: a near miss names the results that
 # could be low (their Wilson interval reaches the threshold); a doubtful VPR names its signals.
 _COULD_BE_LOW = (
-    "(select string_agg(f.procedure_name, ', ' order by f.procedure_id) "
+    "(select string_agg(f.procedure_name, ', ' order by f.procedure_name) "
     "from marts.fct_procedure_results f where f.school_id = s.school_id and f.year = s.year "
     "and f.in_selection and f.could_be_low and not f.is_low)"
 )
 WHY_SQL = (
     "concat_ws('; ', case when s.list_confidence = 'near_miss' then "
     f"{label_sql('list_confidence', 's.list_confidence')} || ': ' || coalesce("
-    "'результат мог бы быть низким (доверительный интервал достигает порога): ' || "
-    f"{_COULD_BE_LOW}, "
-    "'мог бы быть низким результат прошлых лет (критерий 2)') end, "
+    f"'интервал доли «2» достигает порога — ' || {_COULD_BE_LOW}, "
+    "'интервал доли «2» достигал порога в прошлые годы (критерий 2)') end, "
     "case when o.objectivity_doubtful then "
     f"'объективность ВПР под сомнением: ' || {signals_sql('o')} end)"
 )
