@@ -92,7 +92,7 @@ _COMPARISON = (
     Column(
         SIGNALS,
         f"case when o.school_id is not null then coalesce({signals_sql('o')}, '{NO}') end",
-        max_width=36,
+        max_width=24,  # wraps: several signals stay readable in print
     ),
 )
 
