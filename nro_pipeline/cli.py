@@ -220,6 +220,11 @@ def _publish(year: int, warehouse: Path | None) -> int:
         f"({done.published_at:%Y-%m-%d %H:%M} UTC): {done.listed} of {done.schools} schools on "
         f"the list, frozen in marts.published_lists and the BI snapshot {settings.published_path()}"
     )
+    if not done.parameters_recorded:
+        print(
+            f"note: the {year} marts have no recorded parameters (marts.year_parameters); the "
+            "publication keeps the defaults of dbt_project.yml"
+        )
     return 0
 
 

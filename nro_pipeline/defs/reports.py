@@ -32,6 +32,8 @@ def mart_key(name: str) -> dg.AssetKey:
     return dg.AssetKey(["marts", name])
 
 
+# What the lists show besides the rule (SPEC §3a) and the labels of every coded value.
+_DECISION_MARTS = ("mart_school_benchmark", "mart_vpr_objectivity", "dim_code_labels")
 HTML_REPORT_MARTS = (
     "mart_low_results",
     "mart_school_clusters",
@@ -39,6 +41,8 @@ HTML_REPORT_MARTS = (
     "mart_isbsh",
     "mart_cohort_dynamics",
     "mart_indicators",
+    *_DECISION_MARTS,
+    "mart_similar_schools",
 )
 XLSX_EXPORT_MARTS = (
     "mart_low_results",
@@ -46,6 +50,7 @@ XLSX_EXPORT_MARTS = (
     "mart_partner_matches",
     "mart_risk_profiles",
     "mart_indicators",
+    *_DECISION_MARTS,
 )
 
 
@@ -56,8 +61,10 @@ def build_html_report_asset() -> dg.AssetsDefinition:
         description=(
             "Static HTML report and site of the year (data/reports/<year>/index.html): counts, "
             "the share of listed schools over the years, ISBSh × result index by cluster, the map, "
-            "the list, the schools under question, the partner pairs, totals by municipality and "
-            "cohort dynamics, with a page per school and per municipality; opens offline."
+            "the list (with benchmark and VPR objectivity), the schools under question, the "
+            "difference from the published list, the partner pairs, totals by municipality and "
+            "cohort dynamics, with a page per school (similar schools linked) and per "
+            "municipality; opens offline."
         ),
         deps=[mart_key(name) for name in HTML_REPORT_MARTS],
         partitions_def=results_year_partitions,
@@ -102,8 +109,9 @@ def build_xlsx_export_asset() -> dg.AssetsDefinition:
         kinds={"excel"},
         description=(
             "XLSX workbook of the year for officials (data/exports/nro_<year>.xlsx), ready to print "
-            "on A4: the list, schools under question, clusters, partners, risks, municipalities, "
-            "indicators, method and sources — the same as `nro export --year Y`."
+            "on A4: the list, schools under question, the difference from the published list, "
+            "clusters, partners, risks, municipalities, indicators, method and sources — the same "
+            "as `nro export --year Y`."
         ),
         deps=[mart_key(name) for name in XLSX_EXPORT_MARTS],
         partitions_def=results_year_partitions,

@@ -1,9 +1,10 @@
 """A year's HTML report and its offline site, built from the marts.
 
 `<reports>/<year>/index.html` holds the counts, the share of listed schools over the years, the
-ISBSh × result-index scatter coloured by cluster, the map of the schools, the list, the schools
-under question, the partner pairs, the totals by municipality, the indicators and the cohort
-dynamics; it links a page per municipality and per school (`site`). Everything is static HTML
+ISBSh × result-index scatter coloured by cluster (result-level lines at the year's recorded
+parameters), the map of the schools, the list (with its benchmark against similar schools and VPR
+objectivity signals), the schools under question and why, the difference from the published list,
+the partner pairs, the totals by municipality, the indicators and the cohort dynamics; it links a page per municipality and per school (`site`). Everything is static HTML
 with inline CSS and SVG (no JavaScript, no CDN), so the folder opens from a USB stick.
 """
 
