@@ -18,11 +18,12 @@ from nro_pipeline.definitions import load_definitions
 from nro_pipeline.defs.reports import HTML_REPORT_KEY, html_report_asset, report_assets
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.charts import share_chart
-from nro_pipeline.lib.reports.html_report import ReportData, report_year
+from nro_pipeline.lib.reports.html_report import ReportData
 from nro_pipeline.lib.reports.labels import LIST_STATUS_RU
 from nro_pipeline.lib.reports.report_data import page_name
 from nro_pipeline.settings import WAREHOUSE_POOL
 from tests.support.chromium import PageVisit, find_chromium, visit
+from tests.support.reports import report_year
 from tests.support.run import RunResult, instance_with_years, query
 
 defs = load_definitions()
