@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.built_once import built_once
+from tests.support.built_once import built_once, shared_root
 from tests.support.planted_schools import plant
 from tests.support.run import REGION_YEARS, RunResult, nro
 
@@ -46,7 +46,7 @@ def planted_region(tmp_path_factory: pytest.TempPathFactory) -> Path:
         plant(folder / "landing", REGION_YEARS)
         return {}
 
-    folder, _ = built_once(tmp_path_factory, "planted_region", build)
+    folder, _ = built_once(shared_root(tmp_path_factory), "planted_region", build)
     return folder / "landing"
 
 
@@ -61,7 +61,7 @@ def region_run(
         result = nro("run", landing=planted_region, warehouse=folder / "nro.duckdb")
         return {"returncode": result.returncode, "output": result.output}
 
-    folder, result = built_once(tmp_path_factory, "region_run", build)
+    folder, result = built_once(shared_root(tmp_path_factory), "region_run", build)
     return folder / "nro.duckdb", RunResult(**result)
 
 

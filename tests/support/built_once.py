@@ -32,12 +32,9 @@ def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
 
 
-def built_once(
-    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], dict]
-) -> tuple[Path, dict]:
-    """`build(folder)` fills `<shared root>/<name>/` and returns what the other workers need
+def built_once(root: Path, name: str, build: Callable[[Path], dict]) -> tuple[Path, dict]:
+    """`build(folder)` fills `<root>/<name>/` and returns what the other workers need
     (JSON-serialisable). Return the folder and that value, building only if no one did yet."""
-    root = shared_root(tmp_path_factory)
     folder, result_file = root / name, root / f"{name}.json"
     asked = time.monotonic()
     with FileLock(str(root / f"{name}.lock")):
