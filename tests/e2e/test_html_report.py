@@ -24,12 +24,13 @@ from nro_pipeline.defs.reports import (
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.charts import share_chart
 from nro_pipeline.lib.reports.formatting import fmt_share
-from nro_pipeline.lib.reports.html_report import ReportData, report_year
+from nro_pipeline.lib.reports.html_report import ReportData
 from nro_pipeline.lib.reports.labels import OBJECTIVITY_SIGNALS
 from nro_pipeline.lib.reports.report_data import LIST_HTML_HEADERS, page_name
 from nro_pipeline.lib.reports.sheets import BENCHMARK, SIGNALS
 from nro_pipeline.settings import WAREHOUSE_POOL
 from tests.support.chromium import PageVisit, find_chromium, visit
+from tests.support.reports import report_year
 from tests.support.run import RunResult, instance_with_years, query
 
 defs = load_definitions()

@@ -21,9 +21,8 @@ from nro_pipeline.lib.reports.formatting import is_numeric_text
 from nro_pipeline.lib.reports.report_data import ReportData, ReportError, load_report, page_name
 from nro_pipeline.lib.reports.report_template import REPORT_TEMPLATE
 from nro_pipeline.lib.reports.site import write_site
-from nro_pipeline.lib.reports.warehouse import ExportError, connect_read_only
 
-__all__ = ["ReportData", "ReportError", "render", "report_year", "write_report"]
+__all__ = ["ReportData", "ReportError", "render", "write_report"]
 
 
 def reports_dir() -> Path:
@@ -76,13 +75,3 @@ def write_report(
     partial.rename(target)
     shutil.rmtree(old, ignore_errors=True)
     return target / "index.html", data
-
-
-def report_year(warehouse: Path, year: int, out_dir: Path | None = None) -> tuple[Path, ReportData]:
-    """Open the warehouse read-only and write the year's report."""
-    try:
-        con = connect_read_only(warehouse)
-    except ExportError as error:
-        raise ReportError(str(error)) from None
-    with con:
-        return write_report(con, year, (out_dir or reports_dir()).resolve(), warehouse)
