@@ -11,8 +11,9 @@ import openpyxl
 
 from nro_pipeline.lib.publish.published_lists import published_difference
 from nro_pipeline.lib.publish.working_copy import warehouse_lock
-from nro_pipeline.lib.reports.html_report import render, report_year
+from nro_pipeline.lib.reports.html_report import render
 from nro_pipeline.lib.reports.list_changes import list_changes
+from tests.support.reports import report_year
 from tests.support.run import nro, query
 
 DIFFERENCE = "Отличия от опубликованного"
