@@ -39,7 +39,15 @@ def _var(text: str) -> tuple[str, object]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nro", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    for add_command in (_add_sample, _add_run, _add_export, _add_dev, _add_publish, _add_docs):
+        add_command(commands)
+    return parser
 
+
+Commands = argparse._SubParsersAction  # what add_subparsers returns
+
+
+def _add_sample(commands: Commands) -> None:
     sample = commands.add_parser("sample", help="write a realistic synthetic landing zone")
     sample.add_argument("--out", type=Path, help="landing root (default: NRO_LANDING_DIR)")
     sample.add_argument(
@@ -58,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
         help="file formats: mixed as real extracts arrive, canonical UTF-8 CSV, or one format",
     )
 
+
+def _add_run(commands: Commands) -> None:
     run = commands.add_parser("run", help="validate and materialise every year end to end")
     run.add_argument("--landing", type=Path, help="landing root (default: NRO_LANDING_DIR)")
     run.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
@@ -82,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
         help="with --rebuild: the files as they had arrived at this time (ISO, UTC)",
     )
 
+
+def _add_export(commands: Commands) -> None:
     export = commands.add_parser(
         "export",
         help="the year's marts as an XLSX workbook for officials, or every mart as Parquet",
@@ -101,6 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
 
+
+def _add_dev(commands: Commands) -> None:
     dev = commands.add_parser(
         "dev",
         add_help=False,  # -h / -p and the rest go to `dagster dev`
@@ -110,16 +124,19 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
     dev.epilog = "Other options go to `dagster dev`, e.g. nro dev -p 3001."
 
+
+def _add_publish(commands: Commands) -> None:
     publish = commands.add_parser(
         "publish", help="freeze the year's list as published into marts.published_lists"
     )
     publish.add_argument("--year", type=int, required=True, help="results year, e.g. 2024")
     publish.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
 
+
+def _add_docs(commands: Commands) -> None:
     docs = commands.add_parser("docs", help="the dbt documentation site as one static HTML file")
     docs.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
     docs.add_argument("--out", type=Path, help="folder (default: <data root>/docs)")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -129,66 +146,83 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "dev":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    if args.command == "sample":
-        from nro_pipeline.lib.sample.region import generate_region
-
-        out = (args.out or settings.landing_dir()).resolve()
-        summary = generate_region(
-            out,
-            schools=args.schools or SCALES[args.scale],
-            years=args.years,
-            seed=args.seed,
-            style=args.style,
-        )
-        print(f"Sample region written to {out}: {summary}")
-        return 0
-    if args.command == "run":
-        from nro_pipeline.lib.contract.parameters import parameter_problems, parameters_help
-
-        overrides = dict(args.var)
-        problems = parameter_problems(overrides)
-        if problems:  # before anything is written
-            print("nro run: " + "; ".join(problems) + ".\n" + parameters_help(), file=sys.stderr)
-            return 2
-        settings.use_paths(args.landing, args.warehouse)
-        from nro_pipeline.annual_run import rebuild_years, run_years
-
-        if args.rebuild:
-            return rebuild_years(args.years, overrides, verbose=args.verbose, as_of=args.as_of)
-        return run_years(args.years, overrides, verbose=args.verbose)
     if args.command == "dev":
-        settings.use_paths(args.landing, args.warehouse)
-        from nro_pipeline.dev_server import start_dagster_dev
+        return _dev(args, extra)
+    handlers = {
+        "sample": _sample,
+        "run": _run,
+        "export": _export,
+        "publish": lambda args: _publish(args.year, args.warehouse),
+        "docs": _docs,
+    }
+    return handlers[args.command](args)
 
-        return start_dagster_dev(extra)
-    if args.command == "export" and args.format == "parquet":
+
+def _sample(args: argparse.Namespace) -> int:
+    from nro_pipeline.lib.sample.region import generate_region
+
+    out = (args.out or settings.landing_dir()).resolve()
+    summary = generate_region(
+        out,
+        schools=args.schools or SCALES[args.scale],
+        years=args.years,
+        seed=args.seed,
+        style=args.style,
+    )
+    print(f"Sample region written to {out}: {summary}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from nro_pipeline.lib.contract.parameters import parameter_problems, parameters_help
+
+    overrides = dict(args.var)
+    problems = parameter_problems(overrides)
+    if problems:  # before anything is written
+        print("nro run: " + "; ".join(problems) + ".\n" + parameters_help(), file=sys.stderr)
+        return 2
+    settings.use_paths(args.landing, args.warehouse)
+    from nro_pipeline.annual_run import rebuild_years, run_years
+
+    if args.rebuild:
+        return rebuild_years(args.years, overrides, verbose=args.verbose, as_of=args.as_of)
+    return run_years(args.years, overrides, verbose=args.verbose)
+
+
+def _dev(args: argparse.Namespace, dagster_args: list[str]) -> int:
+    settings.use_paths(args.landing, args.warehouse)
+    from nro_pipeline.dev_server import start_dagster_dev
+
+    return start_dagster_dev(dagster_args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    if args.format == "parquet":
         return _export_parquet(args.warehouse, args.out)
-    if args.command == "export" and args.year is None:
+    if args.year is None:
         print("nro export: --year is required for the XLSX workbook.", file=sys.stderr)
         return 2
-    if args.command == "publish":
-        return _publish(args.year, args.warehouse)
-    if args.command == "export":
-        from nro_pipeline.lib.reports.xlsx_export import ExportError, export_year
+    from nro_pipeline.lib.reports.xlsx_export import ExportError, export_year
 
-        warehouse = (args.warehouse or settings.warehouse_path()).resolve()
-        try:
-            summary = export_year(warehouse, args.year, args.out)
-        except ExportError as error:
-            print(f"nro export: {error}", file=sys.stderr)
-            return 1
-        print(f"Workbook written to {summary.describe()}")
-        return 0
-    if args.command == "docs":
-        from nro_pipeline.lib.reports.dbt_docs import generate_docs
+    warehouse = (args.warehouse or settings.warehouse_path()).resolve()
+    try:
+        summary = export_year(warehouse, args.year, args.out)
+    except ExportError as error:
+        print(f"nro export: {error}", file=sys.stderr)
+        return 1
+    print(f"Workbook written to {summary.describe()}")
+    return 0
 
-        settings.use_paths(warehouse=args.warehouse)
-        out = (args.out or settings.docs_dir()).resolve()
-        out.mkdir(parents=True, exist_ok=True)
-        page = generate_docs(settings.warehouse_path(), out)
-        print(f"dbt docs written to {page} (open it in a browser; no server needed)")
-        return 0
-    return 2
+
+def _docs(args: argparse.Namespace) -> int:
+    from nro_pipeline.lib.reports.dbt_docs import generate_docs
+
+    settings.use_paths(warehouse=args.warehouse)
+    out = (args.out or settings.docs_dir()).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    page = generate_docs(settings.warehouse_path(), out)
+    print(f"dbt docs written to {page} (open it in a browser; no server needed)")
+    return 0
 
 
 def _export_parquet(warehouse: Path | None, out: Path | None) -> int:
@@ -220,6 +254,11 @@ def _publish(year: int, warehouse: Path | None) -> int:
         f"({done.published_at:%Y-%m-%d %H:%M} UTC): {done.listed} of {done.schools} schools on "
         f"the list, frozen in marts.published_lists and the BI snapshot {settings.published_path()}"
     )
+    if not done.parameters_recorded:
+        print(
+            f"note: the {year} marts have no recorded parameters (marts.year_parameters); the "
+            "publication keeps the defaults of dbt_project.yml"
+        )
     return 0
 
 

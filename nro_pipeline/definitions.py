@@ -12,6 +12,7 @@ import dagster as dg
 
 from nro_pipeline import settings
 from nro_pipeline.defs.automation import (
+    Job,
     build_annual_schedule,
     build_landing_sensor,
     landing_years_sensor,
@@ -33,36 +34,7 @@ def build_definitions() -> dg.Definitions:
     marts_snapshot = build_snapshot_asset(
         [key for key in dbt_models.keys if key.path[0] in ("marts", "bi")], results_year_partitions
     )
-    model_assets = dg.AssetSelection.assets(dbt_models, marts_snapshot, *report_assets)
-    # A year's whole refresh: land and check the four files, then build every model of that year.
-    annual_refresh = dg.define_asset_job(
-        name="annual_refresh",
-        selection=dg.AssetSelection.all() - dg.AssetSelection.checks(marts_not_older_than_landing),
-        partitions_def=results_year_partitions,
-        tags=RUN_TAGS,
-        description="Land, validate (GX) and model one results year end to end.",
-    )
-    # What `nro run` launches per year before building the models of all years that passed.
-    land_and_validate = dg.define_asset_job(
-        name="land_and_validate",
-        selection=dg.AssetSelection.groups("raw"),
-        partitions_def=results_year_partitions,
-        tags=RUN_TAGS,
-        description="Land the year's four files in raw and run their GX checks.",
-    )
-    build_models = dg.define_asset_job(
-        name="build_models",
-        selection=model_assets - dg.AssetSelection.checks(marts_not_older_than_landing),
-        partitions_def=results_year_partitions,
-        tags=RUN_TAGS,
-        description="dbt build of every model for the selected years (one dbt run), then publish for BI and write the reports.",
-    )
-    landing_freshness = dg.define_asset_job(
-        name="check_landing_freshness",
-        selection=dg.AssetSelection.checks(marts_not_older_than_landing),
-        tags=RUN_TAGS,
-        description="Is any landed year without marts, or are its marts older than its files?",
-    )
+    jobs = _jobs(dg.AssetSelection.assets(dbt_models, marts_snapshot, *report_assets))
     return dg.Definitions(
         assets=[
             *landing_files,
@@ -73,17 +45,17 @@ def build_definitions() -> dg.Definitions:
             *report_assets,
         ],
         asset_checks=[*gx_checks, marts_not_older_than_landing],
-        jobs=[annual_refresh, land_and_validate, build_models, landing_freshness],
+        jobs=list(jobs.values()),
         schedules=[
-            build_annual_schedule(annual_refresh),
+            build_annual_schedule(jobs["annual_refresh"]),
             dg.ScheduleDefinition(
                 name="daily_landing_freshness",
-                job=landing_freshness,
+                job=jobs["check_landing_freshness"],
                 cron_schedule="0 7 * * *",
                 execution_timezone=settings.TIMEZONE,
             ),
         ],
-        sensors=[landing_years_sensor, build_landing_sensor(annual_refresh)],
+        sensors=[landing_years_sensor, build_landing_sensor(jobs["annual_refresh"])],
         resources={
             "landing": LandingZoneResource(),
             "warehouse": WarehouseResource(),
@@ -94,6 +66,43 @@ def build_definitions() -> dg.Definitions:
         # DuckDB takes one writer process: steps of a run go one after another in one process.
         executor=dg.in_process_executor,
     )
+
+
+def _jobs(model_assets: dg.AssetSelection) -> dict[str, Job]:
+    """The jobs by name; `model_assets` are the dbt models, the BI snapshot and the reports."""
+    freshness_check = dg.AssetSelection.checks(marts_not_older_than_landing)
+    jobs = [
+        # A year's whole refresh: land and check the four files, then build every model of that year.
+        dg.define_asset_job(
+            name="annual_refresh",
+            selection=dg.AssetSelection.all() - freshness_check,
+            partitions_def=results_year_partitions,
+            tags=RUN_TAGS,
+            description="Land, validate (GX) and model one results year end to end.",
+        ),
+        # What `nro run` launches per year before building the models of all years that passed.
+        dg.define_asset_job(
+            name="land_and_validate",
+            selection=dg.AssetSelection.groups("raw"),
+            partitions_def=results_year_partitions,
+            tags=RUN_TAGS,
+            description="Land the year's four files in raw and run their GX checks.",
+        ),
+        dg.define_asset_job(
+            name="build_models",
+            selection=model_assets - freshness_check,
+            partitions_def=results_year_partitions,
+            tags=RUN_TAGS,
+            description="dbt build of every model for the selected years (one dbt run), then publish for BI and write the reports.",
+        ),
+        dg.define_asset_job(
+            name="check_landing_freshness",
+            selection=freshness_check,
+            tags=RUN_TAGS,
+            description="Is any landed year without marts, or are its marts older than its files?",
+        ),
+    ]
+    return {job.name: job for job in jobs}
 
 
 @cache

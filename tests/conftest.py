@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.built_once import built_once, shared_root
 from tests.support.planted_schools import plant
 from tests.support.run import REGION_YEARS, RunResult, nro
 
@@ -35,21 +36,33 @@ def archive_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture(scope="session")
 def planted_region(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The landing zone of a generated region with the planted schools; tests only read it."""
     from nro_pipeline.lib.sample.region import generate_region
 
-    landing = tmp_path_factory.mktemp("region") / "landing"
-    generate_region(landing, schools=40, years=REGION_YEARS, seed=7, style="canonical")
-    plant(landing, REGION_YEARS)
-    return landing
+    def build(folder: Path) -> dict:
+        generate_region(
+            folder / "landing", schools=40, years=REGION_YEARS, seed=7, style="canonical"
+        )
+        plant(folder / "landing", REGION_YEARS)
+        return {}
+
+    folder, _ = built_once(shared_root(tmp_path_factory), "planted_region", build)
+    return folder / "landing"
 
 
 @pytest.fixture(scope="session")
 def region_run(
     planted_region: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, RunResult]:
-    warehouse = tmp_path_factory.mktemp("warehouse") / "nro.duckdb"
-    result = nro("run", landing=planted_region, warehouse=warehouse)
-    return warehouse, result
+    """`nro run` of the planted region, once per session for every worker; tests only read the
+    warehouse (and what the run wrote beside it) — `region_copy` is for tests that change them."""
+
+    def build(folder: Path) -> dict:
+        result = nro("run", landing=planted_region, warehouse=folder / "nro.duckdb")
+        return {"returncode": result.returncode, "output": result.output}
+
+    folder, result = built_once(shared_root(tmp_path_factory), "region_run", build)
+    return folder / "nro.duckdb", RunResult(**result)
 
 
 @pytest.fixture

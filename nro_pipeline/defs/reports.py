@@ -2,7 +2,9 @@
 
 Both read the warehouse read-only and write files outside it (`NRO_REPORTS_DIR`, default
 `data/reports`; `NRO_EXPORTS_DIR`, default `data/exports`), so they never block dbt for long; they
-still join the warehouse pool because DuckDB refuses a reader while another process writes.
+still join the warehouse pool because DuckDB refuses a reader while another process writes. They
+write into the run's staging folders (`WarehouseResource.output_folder`): the files reach their
+folders only when the run's warehouse copy is swapped in, so a discarded run leaves no report.
 Wire them with `from nro_pipeline.defs.reports import report_assets`.
 """
 
@@ -30,6 +32,8 @@ def mart_key(name: str) -> dg.AssetKey:
     return dg.AssetKey(["marts", name])
 
 
+# What the lists show besides the rule (SPEC §3a) and the labels of every coded value.
+_DECISION_MARTS = ("mart_school_benchmark", "mart_vpr_objectivity", "dim_code_labels")
 HTML_REPORT_MARTS = (
     "mart_low_results",
     "mart_school_clusters",
@@ -37,6 +41,8 @@ HTML_REPORT_MARTS = (
     "mart_isbsh",
     "mart_cohort_dynamics",
     "mart_indicators",
+    *_DECISION_MARTS,
+    "mart_similar_schools",
 )
 XLSX_EXPORT_MARTS = (
     "mart_low_results",
@@ -44,6 +50,7 @@ XLSX_EXPORT_MARTS = (
     "mart_partner_matches",
     "mart_risk_profiles",
     "mart_indicators",
+    *_DECISION_MARTS,
 )
 
 
@@ -54,8 +61,10 @@ def build_html_report_asset() -> dg.AssetsDefinition:
         description=(
             "Static HTML report and site of the year (data/reports/<year>/index.html): counts, "
             "the share of listed schools over the years, ISBSh × result index by cluster, the map, "
-            "the list, the schools under question, the partner pairs, totals by municipality and "
-            "cohort dynamics, with a page per school and per municipality; opens offline."
+            "the list (with benchmark and VPR objectivity), the schools under question, the "
+            "difference from the published list, the partner pairs, totals by municipality and "
+            "cohort dynamics, with a page per school (similar schools linked) and per "
+            "municipality; opens offline."
         ),
         deps=[mart_key(name) for name in HTML_REPORT_MARTS],
         partitions_def=results_year_partitions,
@@ -68,14 +77,16 @@ def build_html_report_asset() -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         pages, listed, matched = {}, {}, {}
+        staging = warehouse.output_folder(reports_dir())
         for key in context.partition_keys:
             try:
                 with warehouse.connect(read_only=True) as con:
-                    path, data = write_report(con, int(key), reports_dir(), warehouse.path)
+                    path, data = write_report(con, int(key), staging, warehouse.path)
             except ReportError as error:
                 raise dg.Failure(description=str(error), allow_retries=False) from None
+            final = reports_dir() / path.relative_to(staging)
             pages[key], listed[key], matched[key] = (
-                str(path),
+                str(final),
                 data.schools_listed,
                 data.pairs_matched,
             )
@@ -98,8 +109,9 @@ def build_xlsx_export_asset() -> dg.AssetsDefinition:
         kinds={"excel"},
         description=(
             "XLSX workbook of the year for officials (data/exports/nro_<year>.xlsx), ready to print "
-            "on A4: the list, schools under question, clusters, partners, risks, municipalities, "
-            "indicators, method and sources — the same as `nro export --year Y`."
+            "on A4: the list, schools under question, the difference from the published list, "
+            "clusters, partners, risks, municipalities, indicators, method and sources — the same "
+            "as `nro export --year Y`."
         ),
         deps=[mart_key(name) for name in XLSX_EXPORT_MARTS],
         partitions_def=results_year_partitions,
@@ -113,14 +125,18 @@ def build_xlsx_export_asset() -> dg.AssetsDefinition:
         workbooks, listed = {}, {}
         for key in context.partition_keys:
             year = int(key)
+            final = default_output_path(year)
             try:
                 with warehouse.connect(read_only=True) as con:
                     summary = export_from_connection(
-                        con, year, default_output_path(year), warehouse.path
+                        con,
+                        year,
+                        warehouse.output_folder(final.parent) / final.name,
+                        warehouse.path,
                     )
             except ExportError as error:
                 raise dg.Failure(description=str(error), allow_retries=False) from None
-            workbooks[key] = str(summary.path)
+            workbooks[key] = str(final)
             listed[key] = summary.rows_per_sheet[LIST_SHEET.title]
         return dg.MaterializeResult(
             metadata={

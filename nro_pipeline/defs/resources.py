@@ -15,6 +15,7 @@ from nro_pipeline import settings
 from nro_pipeline.lib.contract.file_kinds import FileKind
 from nro_pipeline.lib.ingest.landing_reader import find_landing_file
 from nro_pipeline.lib.publish.snapshot import publish_marts, write_snapshot
+from nro_pipeline.lib.publish.staged_outputs import StagedOutputs, remove_leftovers
 from nro_pipeline.lib.publish.working_copy import WarehouseLock, WorkingCopy
 
 
@@ -23,8 +24,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
     In a run, the resource takes the warehouse lock when the run starts (before any step claims a
     pool slot, so waiting runs hold nothing), the first write makes the run's working copy, and
-    when the run ends the copy is swapped in — with the snapshot the run staged — unless a step
-    failed in a way that may have left the copy half-written (lib/publish/working_copy.py).
+    when the run ends the copy is swapped in — with the snapshot and the report files the run
+    staged — unless a step failed in a way that may have left the copy half-written
+    (lib/publish/working_copy.py, lib/publish/staged_outputs.py).
     Outside a run (tests, reports read by hand) it opens the warehouse file itself.
     """
 
@@ -39,6 +41,7 @@ class WarehouseResource(dg.ConfigurableResource):
     _lock: WarehouseLock | None = PrivateAttr(default=None)
     _copy: WorkingCopy | None = PrivateAttr(default=None)
     _staged_snapshot: Path | None = PrivateAttr(default=None)
+    _outputs: StagedOutputs | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         run_id = context.run_id or "outside-a-run"
@@ -51,29 +54,41 @@ class WarehouseResource(dg.ConfigurableResource):
                 + ". This run starts when that one ends."
             )
         )
+        for folder in (settings.reports_dir(), settings.exports_dir()):
+            remove_leftovers(folder)
+        self._outputs = StagedOutputs(run_id[:8])
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         try:
-            if self._copy is not None:
-                problem = run_end_problem(context)
-                if problem is None:
-                    self._commit(context)
-                else:
-                    self._copy.discard()
-                    self._discard_snapshot()
+            problem = run_end_problem(context)
+            if problem is None:
+                self._commit(context)
+            else:
+                self._discard()
+                if self._copy is not None:
                     context.log.warning(
-                        f"The warehouse and the BI snapshot stay as they were: {problem}"
+                        "The warehouse, the BI snapshot and the reports stay as they were: "
+                        + problem
                     )
         finally:
             if self._lock is not None:
                 self._lock.release()
 
     def _commit(self, context: dg.InitResourceContext) -> None:
-        assert self._copy is not None
-        self._copy.commit()
+        if self._copy is not None:
+            self._copy.commit()
+            context.log.info(f"Warehouse {self.path} refreshed by this run.")
         if self._staged_snapshot is not None:
             os.replace(self._staged_snapshot, self.published_path)
-        context.log.info(f"Warehouse {self.path} refreshed by this run.")
+        if self._outputs is not None:
+            self._outputs.commit()
+
+    def _discard(self) -> None:
+        if self._copy is not None:
+            self._copy.discard()
+        self._discard_snapshot()
+        if self._outputs is not None:
+            self._outputs.discard()
 
     def _discard_snapshot(self) -> None:
         if self._staged_snapshot is not None:
@@ -103,6 +118,14 @@ class WarehouseResource(dg.ConfigurableResource):
             yield connection
         finally:
             connection.close()
+
+    def output_folder(self, final: Path) -> Path:
+        """Where a report asset writes what belongs in `final`: a staging folder that is moved
+        into place when the run commits (outside a run: `final` itself)."""
+        if self._outputs is None:
+            final.mkdir(parents=True, exist_ok=True)
+            return final
+        return self._outputs.folder_for(final)
 
     def stage_snapshot(self) -> dict[str, int]:
         """Write the BI snapshot of this run's marts; it is swapped in when the run commits."""

@@ -859,7 +859,7 @@ def test_nro_run_builds_a_year_whose_social_passport_is_late(
     passport = landing / "2024" / "social_passport.csv"
     kept = passport.with_name("later.csv.part")
     passport.rename(kept)
-    result = nro("run", landing=landing, warehouse=warehouse)
+    result = nro("run", "--years", "2024", landing=landing, warehouse=warehouse)
 
     assert result.returncode == 0, result.output
     assert "[2024] warning: " in result.output and "Traceback" not in result.output

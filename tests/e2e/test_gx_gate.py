@@ -76,11 +76,13 @@ def test_missing_required_column_and_unknown_school(region_copy: tuple[Path, Pat
     assert "missing: teachers_total" in result.output
     assert "gia_results.csv: rule «school_id is a school of this year's registry" in result.output
     assert f"row {unknown_row} (school_id=NO_SUCH_SCHOOL)" in result.output
-    # Every validation run leaves GX Data Docs, and a blocked year points to them.
+    # A file that breaks a rule gets GX Data Docs, and the blocked year points to them; a file
+    # that passes gets none (the registry passed its rules in this run).
     docs = warehouse.parent / "gx_docs" / "2024" / "gia_results" / "index.html"
     assert f"GX Data Docs: {docs}" in result.output
     pages = list((docs.parent / "validations").rglob("*.html"))
     assert pages and "NO_SUCH_SCHOOL" in pages[0].read_text(encoding="utf-8")
+    assert not (warehouse.parent / "gx_docs" / "2024" / "schools").exists()
     assert query(warehouse, MART_ROWS) == marts_before
 
 

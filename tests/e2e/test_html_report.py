@@ -15,14 +15,22 @@ import dagster as dg
 import pytest
 
 from nro_pipeline.definitions import load_definitions
-from nro_pipeline.defs.reports import HTML_REPORT_KEY, html_report_asset, report_assets
+from nro_pipeline.defs.reports import (
+    HTML_REPORT_KEY,
+    HTML_REPORT_MARTS,
+    html_report_asset,
+    report_assets,
+)
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.charts import share_chart
-from nro_pipeline.lib.reports.html_report import ReportData, report_year
-from nro_pipeline.lib.reports.labels import LIST_STATUS_RU
-from nro_pipeline.lib.reports.report_data import page_name
+from nro_pipeline.lib.reports.formatting import fmt_share
+from nro_pipeline.lib.reports.html_report import ReportData
+from nro_pipeline.lib.reports.labels import OBJECTIVITY_SIGNALS
+from nro_pipeline.lib.reports.report_data import LIST_HTML_HEADERS, page_name
+from nro_pipeline.lib.reports.sheets import BENCHMARK, SIGNALS
 from nro_pipeline.settings import WAREHOUSE_POOL
 from tests.support.chromium import PageVisit, find_chromium, visit
+from tests.support.reports import report_year
 from tests.support.run import RunResult, instance_with_years, query
 
 defs = load_definitions()
@@ -80,12 +88,23 @@ PAGE_EXPRESSIONS = {
         "[...document.querySelectorAll('#school-list tbody tr a')].map(a => a.getAttribute('href'))"
     ),
     "municipality_rows": "document.querySelectorAll('#municipalities tbody tr').length",
+    "list_cells": (
+        "[...document.querySelectorAll('#school-list tbody tr')].map(r => [...r.cells]"
+        ".map(c => c.textContent))"
+    ),
+    "watch_ids": (
+        "[...document.querySelectorAll('#watch-list tbody tr')].map(r => r.cells[0].textContent)"
+    ),
+    "publication": "document.querySelector('#publication').textContent",
+    "change_rows": "document.querySelectorAll('#list-changes tbody tr').length",
+    "parameters_note": "document.querySelector('#parameters-note').textContent",
 }
 SCHOOL_EXPRESSIONS = {
     "h1": "document.querySelector('h1').textContent",
     "facts": "Object.fromEntries([...document.querySelectorAll('#facts tr')]"
     ".map(r => [r.cells[0].textContent, r.cells[1].textContent]))",
     "result_rows": "document.querySelectorAll('#results tbody tr').length",
+    "similar": "[...document.querySelectorAll('#similar li a')].map(a => a.getAttribute('href'))",
     "partner": "document.querySelector('#partner').innerText",
     "foreign_resources": PAGE_EXPRESSIONS["foreign_resources"],
 }
@@ -123,6 +142,29 @@ def page(report: tuple[Path, ReportData]) -> PageVisit:
             ARTIFACTS / f"html_report_{YEAR}_full.png": None,
         },
     )
+
+
+def _labels(warehouse: Path, domain: str) -> dict[str, str]:
+    return dict(
+        query(
+            warehouse,
+            "select code, label_ru from marts.dim_code_labels where domain = ?",
+            [domain],
+        )
+    )
+
+
+def _signal_words(warehouse: Path, school_id: str) -> str:
+    """The school's VPR objectivity signals in the words of dim_code_labels («нет»: none)."""
+    [flags] = query(
+        warehouse,
+        f"select {', '.join(OBJECTIVITY_SIGNALS)} from marts.mart_vpr_objectivity "
+        "where school_id = ? and year = ?",
+        [school_id, YEAR],
+    )
+    words = _labels(warehouse, "objectivity_signal")
+    raised = [words[name] for name, on in zip(OBJECTIVITY_SIGNALS, flags, strict=True) if on]
+    return "; ".join(raised) or "нет"
 
 
 def _count(warehouse: Path, sql: str) -> int:
@@ -226,18 +268,10 @@ def test_share_chart_geometry() -> None:
 def test_report_asset_is_wired_to_the_marts() -> None:
     graph = dg.Definitions.merge(defs, dg.Definitions(assets=report_assets)).resolve_asset_graph()
     node = graph.get(HTML_REPORT_KEY)
-    marts = {
-        dg.AssetKey(["marts", name])
-        for name in (
-            "mart_low_results",
-            "mart_school_clusters",
-            "mart_partner_matches",
-            "mart_isbsh",
-            "mart_cohort_dynamics",
-            "mart_indicators",
-        )
-    }
+    marts = {dg.AssetKey(["marts", name]) for name in HTML_REPORT_MARTS}
     assert set(node.parent_keys) == marts
+    decision = ("mart_school_benchmark", "mart_vpr_objectivity", "mart_similar_schools")
+    assert {dg.AssetKey(["marts", name]) for name in (*decision, "dim_code_labels")} <= marts
     assert all(graph.get(key).is_materializable for key in marts)
     assert node.group_name == "reports" and node.pools == {WAREHOUSE_POOL}
     assert node.partitions_def.name == "results_year"
@@ -357,7 +391,26 @@ def test_school_page_in_the_browser(
         [YEAR],
     )
     assert facts["В списке ШНОР"] == "да" and facts["Лет в списке подряд"] == str(years)
-    assert facts["Движение в списке"] == LIST_STATUS_RU[status]
+    assert facts["Движение в списке"] == _labels(warehouse, "list_status")[status]
+    [(level, percentile, size)] = query(
+        warehouse,
+        "select benchmark_level, group_percentile, group_size from marts.mart_school_benchmark "
+        "where school_id = 'T_C1' and year = ?",
+        [YEAR],
+    )
+    assert facts["Сравнение с похожими школами"] == _labels(warehouse, "benchmark_level")[level]
+    assert facts["Процентиль среди похожих школ"] == fmt_share(percentile)
+    assert facts["Школ в группе сравнения"] == str(size) and size > 5
+    assert facts["Сигналы необъективности ВПР"] == _signal_words(warehouse, "T_C1")
+    nearest = query(
+        warehouse,
+        "select similar_school_id from marts.mart_similar_schools "
+        "where school_id = 'T_C1' and year = ? and rank <= 5 order by rank",
+        [YEAR],
+    )
+    assert school.values["similar"] == [page_name(similar) for (similar,) in nearest]
+    assert len(nearest) == 5
+    assert all((path.parent / "schools" / page_name(s)).is_file() for (s,) in nearest)
     assert facts["Правило отбора"].startswith("Критерий 1")
     procedures = _count(
         warehouse,
@@ -371,3 +424,48 @@ def test_school_page_in_the_browser(
         screenshots={ARTIFACTS / f"html_municipality_{YEAR}.png": None},
     )
     assert municipality.errors == []
+
+
+def test_list_shows_benchmark_and_objectivity_in_words(
+    page: PageVisit, region_run: tuple[Path, RunResult]
+) -> None:
+    warehouse, _ = region_run
+    levels = dict(
+        query(
+            warehouse,
+            "select school_id, benchmark_level from marts.mart_school_benchmark where year = ?",
+            [YEAR],
+        )
+    )
+    words = _labels(warehouse, "benchmark_level")
+    benchmark, signals = LIST_HTML_HEADERS.index(BENCHMARK), LIST_HTML_HEADERS.index(SIGNALS)
+    cells = page.values["list_cells"]
+    assert cells
+    for row in cells:
+        school_id = row[0]
+        assert row[benchmark] == (words[levels[school_id]] if levels[school_id] else "")
+        assert row[signals] == _signal_words(warehouse, school_id), school_id
+
+
+def test_watch_list_and_the_publication_note(
+    page: PageVisit, region_run: tuple[Path, RunResult]
+) -> None:
+    warehouse, _ = region_run
+    watched = query(
+        warehouse,
+        "select s.school_id from marts.mart_low_results s "
+        "join marts.mart_vpr_objectivity o on o.school_id = s.school_id and o.year = s.year "
+        "where s.year = ? and not s.on_initial_list "
+        "and (s.list_confidence = 'near_miss' or o.objectivity_doubtful)",
+        [YEAR],
+    )
+    assert sorted(page.values["watch_ids"]) == sorted(r[0] for r in watched)
+    assert page.values["publication"] == (
+        f"Список {YEAR} года не публиковался (nro publish --year {YEAR}): "
+        "сравнивать текущий расчёт не с чем."
+    )
+    assert page.values["change_rows"] == 0
+    assert page.values["parameters_note"] == (
+        f"Значения параметров — те, с которыми построены витрины {YEAR} года "
+        "(marts.year_parameters)."
+    )

@@ -15,21 +15,27 @@ from nro_pipeline import settings
 from nro_pipeline.defs.reports import xlsx_export_asset
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.formatting import NO_DATA, Column, russian_number
-from nro_pipeline.lib.reports.labels import CLUSTER_RU, LIST_STATUS_RU
+from nro_pipeline.lib.reports.labels import OBJECTIVITY_SIGNALS
 from nro_pipeline.lib.reports.sheets import (
+    BENCHMARK,
     CLUSTER_SHEET,
     LIST_SHEET,
     PARTNER_SHEET,
     RISK_SHEET,
     SHEETS,
+    SIGNALS,
+    WATCH_SHEET,
+    WHY,
 )
 from nro_pipeline.lib.reports.xlsx_export import default_output_path
 from tests.support.run import RunResult, instance_with_years, nro, query
 
 YEAR = 2024
+DIFFERENCE = "Отличия от опубликованного"
 SHEET_TITLES = [
     "Список ШНОР",
     "Вне списка под вопросом",
+    DIFFERENCE,
     "Кластеры",
     "Школы-партнёры",
     "Профили рисков",
@@ -52,6 +58,10 @@ LIST_HEADERS = [
     "Уверенность отнесения",
     "Движение в списке",
     "Лет в списке подряд",
+    BENCHMARK,
+    "Процентиль среди похожих школ",
+    "Школ в группе сравнения",
+    SIGNALS,
     "Причины включения в список",
 ]
 
@@ -92,6 +102,17 @@ def _row_of(sheet: Worksheet, school_id: str) -> list[object]:
     return rows[0]
 
 
+def _labels(warehouse: Path, domain: str) -> dict[str, str]:
+    """The words of a domain, read from the warehouse's one home of labels."""
+    return dict(
+        query(
+            warehouse,
+            "select code, label_ru from marts.dim_code_labels where domain = ?",
+            [domain],
+        )
+    )
+
+
 def _listed(warehouse: Path) -> int:
     [(count,)] = query(
         warehouse,
@@ -112,7 +133,9 @@ def test_cli_says_where_the_workbook_went(
 
 def test_sheet_names_are_russian_and_in_order(workbook: Workbook) -> None:
     assert workbook.sheetnames == SHEET_TITLES
-    assert [spec.title for spec in SHEETS] == SHEET_TITLES[:7]
+    assert [spec.title for spec in SHEETS] == [
+        t for t in SHEET_TITLES if t not in (DIFFERENCE, "Методика", "Источники данных")
+    ]
 
 
 def test_header_rows(workbook: Workbook) -> None:
@@ -142,7 +165,8 @@ def test_frozen_header_autofilter_and_widths(workbook: Workbook) -> None:
     # Names are wide enough to read; long reasons wrap instead of running off the screen.
     list_sheet = workbook["Список ШНОР"]
     assert list_sheet.column_dimensions["C"].width >= 20
-    assert list_sheet.column_dimensions["M"].width <= 62
+    reasons = get_column_letter(LIST_HEADERS.index("Причины включения в список") + 1)
+    assert list_sheet.column_dimensions[reasons].width <= 62
 
 
 def test_every_sheet_prints_on_a4_with_the_year(workbook: Workbook) -> None:
@@ -189,9 +213,10 @@ def test_criterion_1_school_with_its_reason(
         "where school_id = 'T_C1' and year = ?",
         [YEAR],
     )
-    assert row["Кластер"] == CLUSTER_RU[cluster] and row["Квинтиль ИСБШ"] == quintile
+    assert row["Кластер"] == _labels(warehouse, "cluster")[cluster]
+    assert row["Квинтиль ИСБШ"] == quintile
     assert row["Лет в списке подряд"] == years
-    assert row["Движение в списке"] == LIST_STATUS_RU[status]
+    assert row["Движение в списке"] == _labels(warehouse, "list_status")[status]
     assert reasons.startswith("критерий 1: низкие результаты по 2 процедурам")
     assert "ВПР математика 5 класс" in reasons and "ЕГЭ русский язык" in reasons
 
@@ -234,13 +259,14 @@ def test_clusters_sheet_speaks_russian(
     )
     assert len(rows) == count
     cluster = [c.header for c in CLUSTER_SHEET.columns].index("Кластер")
-    assert {row[cluster] for row in rows} <= set(CLUSTER_RU.values())
+    clusters = _labels(warehouse, "cluster")
+    assert {row[cluster] for row in rows} <= set(clusters.values())
     [(t_c1_cluster,)] = query(
         warehouse,
         "select cluster from marts.mart_school_clusters where school_id = 'T_C1' and year = ?",
         [YEAR],
     )
-    assert _row_of(sheet, "T_C1")[cluster] == CLUSTER_RU[t_c1_cluster]
+    assert _row_of(sheet, "T_C1")[cluster] == clusters[t_c1_cluster]
     index_column = [c.header for c in CLUSTER_SHEET.columns].index(
         "Индекс образовательных результатов (ИОР)"
     )
@@ -318,7 +344,6 @@ def test_default_output_path(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cell_values_for_officials() -> None:
     flag = Column("Критерий 1", "x", yes_no=True)
     assert [flag.display(v) for v in (True, False, None)] == ["да", "нет", NO_DATA]
-    assert Column("Кластер", "x", labels=CLUSTER_RU).display("at_risk") == "группа риска"
     assert Column("Доля", "x", percent=True).text(0.0476) == "4,8 %"
     assert russian_number(-0.0001, 3) == "0,000"
     assert russian_number(-0.25, 2) == "−0,25"
@@ -344,6 +369,8 @@ def test_method_and_indicator_sheets(
 ) -> None:
     warehouse, _ = region_run
     method = {r[0]: r[1:] for r in _rows(workbook["Методика"])}
+    note = workbook["Методика"]["A2"].value  # the values are those the year was built with
+    assert "marts.year_parameters" in note and "не записаны" not in note
     [(rule_set,)] = query(
         warehouse, "select distinct rule_set from marts.mart_low_results where year = ?", [YEAR]
     )
@@ -382,3 +409,82 @@ def test_xlsx_export_asset(
     assert metadata["workbooks"].value == {"2024": str(tmp_path / "nro_2024.xlsx")}
     assert metadata["schools_on_list"].value == {"2024": _listed(warehouse)}
     assert openpyxl.load_workbook(tmp_path / "nro_2024.xlsx").sheetnames == SHEET_TITLES
+
+
+def _signal_words(warehouse: Path, flags: list[bool | None]) -> str | None:
+    """The objectivity signals raised, as the sheets write them (None: no objectivity row)."""
+    if flags[0] is None:
+        return None
+    words = _labels(warehouse, "objectivity_signal")
+    raised = [words[name] for name, on in zip(OBJECTIVITY_SIGNALS, flags, strict=True) if on]
+    return "; ".join(raised) or "нет"
+
+
+def test_list_shows_benchmark_and_objectivity_from_the_marts(
+    workbook: Workbook, region_run: tuple[Path, RunResult]
+) -> None:
+    warehouse, _ = region_run
+    levels = _labels(warehouse, "benchmark_level")
+    marts = query(
+        warehouse,
+        "select s.school_id, b.benchmark_level, b.group_percentile, b.group_size, "
+        "o.high_marks_excess, o.not_confirmed_by_oge, o.sharp_improvement "
+        "from marts.mart_low_results s "
+        "left join marts.mart_school_benchmark b on b.school_id = s.school_id and b.year = s.year "
+        "left join marts.mart_vpr_objectivity o on o.school_id = s.school_id and o.year = s.year "
+        "where s.year = ? and s.on_initial_list",
+        [YEAR],
+    )
+    sheet = workbook["Список ШНОР"]
+    for school_id, level, percentile, size, *flags in marts:
+        row = dict(zip(LIST_HEADERS[1:], _row_of(sheet, school_id), strict=True))
+        assert row[BENCHMARK] == (levels[level] if level else None), school_id
+        shown = row["Процентиль среди похожих школ"]
+        assert shown == (None if percentile is None else pytest.approx(percentile)), school_id
+        assert row["Школ в группе сравнения"] == size
+        assert row[SIGNALS] == _signal_words(warehouse, flags), school_id
+    assert {level for _, level, *_ in marts} - {None}  # listed schools are compared at all
+    percentile = LIST_HEADERS.index("Процентиль среди похожих школ") + 1
+    assert sheet.cell(row=HEADER_ROW + 1, column=percentile).number_format == "0.0%"
+
+
+def test_watch_sheet_holds_near_misses_and_doubtful_schools_with_why(
+    workbook: Workbook, region_run: tuple[Path, RunResult]
+) -> None:
+    warehouse, _ = region_run
+    expected = query(
+        warehouse,
+        "select s.school_id, s.list_confidence = 'near_miss', o.objectivity_doubtful, "
+        "o.high_marks_excess, o.not_confirmed_by_oge, o.sharp_improvement "
+        "from marts.mart_low_results s "
+        "join marts.mart_vpr_objectivity o on o.school_id = s.school_id and o.year = s.year "
+        "where s.year = ? and not s.on_initial_list "
+        "and (s.list_confidence = 'near_miss' or o.objectivity_doubtful)",
+        [YEAR],
+    )
+    headers = [c.header for c in WATCH_SHEET.columns]
+    rows = {
+        row[0]: dict(zip(headers, row, strict=True)) for row in _rows(workbook[WATCH_SHEET.title])
+    }
+    assert sorted(rows) == sorted(school_id for school_id, *_ in expected)
+    near_words = _labels(warehouse, "list_confidence")["near_miss"]
+    assert any(doubtful and not near for _, near, doubtful, *_ in expected)  # a doubtful one
+    for school_id, near, doubtful, *flags in expected:
+        why = str(rows[school_id][WHY])
+        assert why.startswith(f"{near_words}: ") == bool(near), (school_id, why)
+        doubt = f"объективность ВПР под сомнением: {_signal_words(warehouse, flags)}"
+        assert why.endswith(doubt) == doubtful, (school_id, why)
+
+
+def test_difference_sheet_says_the_year_was_never_published(workbook: Workbook) -> None:
+    sheet = workbook[DIFFERENCE]
+    assert sheet["A2"].value == (
+        f"Список {YEAR} года не публиковался (nro publish --year {YEAR}): "
+        "сравнивать текущий расчёт не с чем."
+    )
+    assert [c.value for c in sheet[HEADER_ROW]][1:4] == [
+        "Код ОО",
+        "Наименование ОО",
+        "Муниципалитет",
+    ]
+    assert _rows(sheet) == []

@@ -11,15 +11,14 @@ the warehouse, so a publication is never lost to the swap at the end of a concur
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import yaml
 
-from nro_pipeline import settings
+from nro_pipeline.lib.contract.parameters import dbt_defaults
+from nro_pipeline.lib.publish.freshness import year_parameters
 from nro_pipeline.lib.publish.snapshot import publish_marts
 from nro_pipeline.lib.publish.working_copy import warehouse_lock
 
@@ -46,7 +45,11 @@ _COLUMNS: dict[str, tuple[str, str]] = {
         "VARCHAR",
         "Входные файлы года (JSON: вид файла → имя и SHA-256 содержимого) из raw.landed_files.",
     ),
-    "parameters": ("VARCHAR", "Параметры методики (переменные dbt) на момент публикации, JSON."),
+    "parameters": (
+        "VARCHAR",
+        "Параметры методики (переменные dbt), с которыми построены витрины года "
+        "(marts.year_parameters; если их нет — значения по умолчанию), JSON.",
+    ),
 }
 
 
@@ -61,6 +64,7 @@ class Publication:
     published_at: datetime
     schools: int
     listed: int
+    parameters_recorded: bool  # False: the year had no marts.year_parameters; defaults were kept
 
 
 @dataclass(frozen=True)
@@ -93,17 +97,13 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def project_parameters() -> dict[str, object]:
-    """The methodology parameters of dbt_project.yml (every var but the run's `years`)."""
-    project = yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text("utf-8"))
-    return {name: value for name, value in project["vars"].items() if name != "years"}
-
-
-def publish_year(
-    warehouse: Path, year: int, snapshot: Path, parameters: Mapping[str, object] | None = None
-) -> Publication:
+def publish_year(warehouse: Path, year: int, snapshot: Path) -> Publication:
     """Append the year's current list as a new publication and refresh the BI snapshot, under the
-    runs' lock (raises WarehouseBusyError while a run refreshes the warehouse)."""
+    runs' lock (raises WarehouseBusyError while a run refreshes the warehouse).
+
+    The publication keeps the parameters the year's marts were built with (marts.year_parameters,
+    `--var` overrides included); only a year built before that record existed gets the project
+    defaults, and `Publication.parameters_recorded` says so."""
     if not warehouse.exists():
         raise PublishError(f"no warehouse at {warehouse}: run `nro run` first.")
     with warehouse_lock(warehouse):
@@ -114,19 +114,21 @@ def publish_year(
                 f"{warehouse} is open in another process (a Dagster run?); try again when it ends."
             ) from error
         with con:
-            publication = _append(con, year, parameters or project_parameters())
+            publication = _append(con, year)
         publish_marts(warehouse, snapshot)
     return publication
 
 
-def _append(
-    con: duckdb.DuckDBPyConnection, year: int, parameters: Mapping[str, object]
-) -> Publication:
+def _append(con: duckdb.DuckDBPyConnection, year: int) -> Publication:
     schools = _count(con, "SELECT count(*) FROM marts.mart_low_results WHERE year = ?", year)
     if not schools:
         raise PublishError(
             f"the warehouse has no marts for {year}: run `nro run --years {year}` first."
         )
+    parameters = year_parameters(con, year)
+    recorded = bool(parameters)
+    if not recorded:
+        parameters = dict(dbt_defaults())
     con.execute("BEGIN TRANSACTION")
     ensure_table(con)
     publication_id = _count(con, f"SELECT coalesce(max(publication_id), 0) + 1 FROM {TABLE}")
@@ -141,7 +143,7 @@ def _append(
             publication_id,
             published_at,
             _input_hashes(con, year),
-            json.dumps(dict(parameters), ensure_ascii=False, sort_keys=True),
+            json.dumps(parameters, ensure_ascii=False, sort_keys=True),
             year,
         ],
     )
@@ -151,7 +153,7 @@ def _append(
         f"SELECT count(*) FROM {TABLE} WHERE publication_id = ? AND on_initial_list",
         publication_id,
     )
-    return Publication(publication_id, year, published_at, schools, listed)
+    return Publication(publication_id, year, published_at, schools, listed, recorded)
 
 
 def _input_hashes(con: duckdb.DuckDBPyConnection, year: int) -> str:

@@ -6,11 +6,10 @@ The bar chart of the list's share over the years and the ISBSh × result-index s
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from nro_pipeline.lib.reports.formatting import fmt_number, fmt_share
-from nro_pipeline.lib.reports.labels import CLUSTER_RU
 
 # Cluster order and colours (colour-blind-safe enough: hue and lightness both differ).
 CLUSTER_COLOURS = {
@@ -127,11 +126,15 @@ def share_chart(rows: Sequence[tuple[int, int, int]], year: int) -> BarChart:
 
 
 def scatter_chart(
-    rows: Sequence[tuple[str, str, float, float, str, bool]], low: float, high: float
+    rows: Sequence[tuple[str, str, float, float, str, bool]],
+    low: float,
+    high: float,
+    cluster_labels: Mapping[str, str],
 ) -> Scatter:
     """ISBSh (x) against the result index (y); rows: id, name, isbsh, result_index, cluster, listed.
 
-    `low` and `high` are the result-level boundaries the clusters were built with."""
+    `low` and `high` are the result-level boundaries the clusters were built with (the year's
+    recorded result_level_low / _high); `cluster_labels` the clusters' Russian words."""
     width, height, left, right, top, bottom = 680, 440, 56.0, 668.0, 16.0, 392.0
     xs = [row[2] for row in rows] or [0.0]
     x_ticks = nice_ticks(min(xs), max(xs), 6)
@@ -152,7 +155,7 @@ def scatter_chart(
             listed=listed,
             title=(
                 f"{name} ({school_id}): ИСБШ {fmt_number(isbsh, 3)}, ИОР {fmt_number(index)}, "
-                f"{CLUSTER_RU.get(cluster, cluster)}" + (", в списке ШНОР" if listed else "")
+                f"{cluster_labels.get(cluster, cluster)}" + (", в списке ШНОР" if listed else "")
             ),
         )
         for school_id, name, isbsh, index, cluster, listed in rows

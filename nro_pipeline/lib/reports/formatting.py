@@ -8,7 +8,6 @@ the Russian decimal comma and a real minus sign.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,15 +55,13 @@ class Column:
     decimals: int | None = None  # a number shown with this many decimals
     percent: bool = False  # a 0..1 share shown as a percentage
     yes_no: bool = False  # a BOOLEAN shown as «да»/«нет» (null: «нет данных»)
-    labels: Mapping[str, str] | None = None  # coded values shown as Russian words
     max_width: int = 40  # long text wraps at this width instead of widening the sheet
 
     def display(self, value: Any) -> Any:
-        """The value as the cell holds it: words for flags and codes, numbers stay numbers."""
+        """The value as the cell holds it: words for flags, numbers stay numbers (codes are
+        labelled in the column's SQL, from marts.dim_code_labels)."""
         if self.yes_no:
             return NO_DATA if value is None else (YES if value else NO)
-        if self.labels is not None and value is not None:
-            return self.labels.get(value, value)
         return value
 
     def excel_format(self) -> str:

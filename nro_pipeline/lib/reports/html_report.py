@@ -1,9 +1,10 @@
 """A year's HTML report and its offline site, built from the marts.
 
 `<reports>/<year>/index.html` holds the counts, the share of listed schools over the years, the
-ISBSh × result-index scatter coloured by cluster, the map of the schools, the list, the schools
-under question, the partner pairs, the totals by municipality, the indicators and the cohort
-dynamics; it links a page per municipality and per school (`site`). Everything is static HTML
+ISBSh × result-index scatter coloured by cluster (result-level lines at the year's recorded
+parameters), the map of the schools, the list (with its benchmark against similar schools and VPR
+objectivity signals), the schools under question and why, the difference from the published list,
+the partner pairs, the totals by municipality, the indicators and the cohort dynamics; it links a page per municipality and per school (`site`). Everything is static HTML
 with inline CSS and SVG (no JavaScript, no CDN), so the folder opens from a USB stick.
 """
 
@@ -20,9 +21,8 @@ from nro_pipeline.lib.reports.formatting import is_numeric_text
 from nro_pipeline.lib.reports.report_data import ReportData, ReportError, load_report, page_name
 from nro_pipeline.lib.reports.report_template import REPORT_TEMPLATE
 from nro_pipeline.lib.reports.site import write_site
-from nro_pipeline.lib.reports.warehouse import ExportError, connect_read_only
 
-__all__ = ["ReportData", "ReportError", "render", "report_year", "write_report"]
+__all__ = ["ReportData", "ReportError", "render", "write_report"]
 
 
 def reports_dir() -> Path:
@@ -75,13 +75,3 @@ def write_report(
     partial.rename(target)
     shutil.rmtree(old, ignore_errors=True)
     return target / "index.html", data
-
-
-def report_year(warehouse: Path, year: int, out_dir: Path | None = None) -> tuple[Path, ReportData]:
-    """Open the warehouse read-only and write the year's report."""
-    try:
-        con = connect_read_only(warehouse)
-    except ExportError as error:
-        raise ReportError(str(error)) from None
-    with con:
-        return write_report(con, year, (out_dir or reports_dir()).resolve(), warehouse)

@@ -1,7 +1,8 @@
 """The «Методика» sheet: the rule set the list was built with and every parameter in words.
 
-Values come from the warehouse (`mart_low_results.rule_set`, the words the run itself wrote) and
-from the dbt vars (`run_vars`); only the Russian explanation of each var is written here.
+Values come from the warehouse: `mart_low_results.rule_set` (the words the run itself wrote) and
+`marts.year_parameters` (the vars the year was built with, read by `run_vars`); only the Russian
+explanation of each var is written here.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from nro_pipeline.lib.reports.formatting import Column
-from nro_pipeline.lib.reports.run_vars import methodology_vars
+from nro_pipeline.lib.reports.run_vars import parameters_of_year
 from nro_pipeline.lib.reports.sheets import SheetData, SheetSpec
 
 # What each dbt var means, for a reader of the order (the values are never written here).
@@ -82,11 +83,12 @@ def method_sheet(con: duckdb.DuckDBPyConnection, year: int) -> SheetData:
             "Методика Рособрнадзора (приказ № 847 от 19.08.2020); ИСБШ — методика НИУ ВШЭ",
         )
     )
-    for name, value in methodology_vars().items():
+    parameters = parameters_of_year(con, year)
+    for name, value in parameters.values.items():
         rows.append((name, _value_text(value), PARAMETER_RU.get(name, "")))
     note = (
-        "Значения параметров — из dbt_project.yml (vars); правило отбора — в словах, "
-        "записанных самим расчётом в витрину mart_low_results."
+        f"{parameters.source_note()} Правило отбора — в словах, записанных самим расчётом "
+        "в витрину mart_low_results."
     )
     return SheetData(METHOD_SHEET, rows, note)
 

@@ -1,12 +1,14 @@
 """What the yearly HTML report shows, read from the marts: tables, cards and chart data.
 
-Tables reuse the sheet declarations of the workbook (`sheets`), with fewer columns: a page must
-fit a laptop screen. School names link to the school's page of the site (`site`).
+The tables are made by `report_tables` from the workbook's sheet declarations; the words of coded
+values come from `marts.dim_code_labels`, the parameters drawn and quoted from
+`marts.year_parameters` (`run_vars`), the difference from the published list from
+`list_changes`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,22 +23,38 @@ from nro_pipeline.lib.reports.charts import (
     share_chart,
 )
 from nro_pipeline.lib.reports.formatting import fmt_share
-from nro_pipeline.lib.reports.labels import CLUSTER_RU, SUBJECT_RU
+from nro_pipeline.lib.reports.labels import load_labels
+from nro_pipeline.lib.reports.list_changes import difference_sheet
 from nro_pipeline.lib.reports.method_sheet import rule_sets
-from nro_pipeline.lib.reports.run_vars import number
+from nro_pipeline.lib.reports.report_tables import (
+    PARTNER_NAME,
+    PARTNER_REASON,
+    Table,
+    data_table,
+    load_cohorts,
+    load_indicators,
+    page_name,
+    partner_table,
+    school_href,
+    sheet_table,
+)
+from nro_pipeline.lib.reports.run_vars import parameters_of_year
 from nro_pipeline.lib.reports.school_map import SchoolMap, load_map
 from nro_pipeline.lib.reports.sheets import (
+    BENCHMARK,
     DISTANCE_ASSUMED,
     DISTANCE_MEASURED,
     LIST_SHEET,
     MUNICIPALITY_SHEET,
     PARTNER_SHEET,
+    SIGNALS,
     WATCH_SHEET,
-    SheetSpec,
-    fetch_sheet,
+    WHY,
     subset,
 )
 from nro_pipeline.lib.reports.warehouse import ExportError, require_year
+
+__all__ = ["ReportData", "ReportError", "Table", "load_report", "page_name", "school_href"]
 
 SCHOOL_NAME = "Наименование ОО"
 LIST_HTML_HEADERS = (
@@ -50,6 +68,8 @@ LIST_HTML_HEADERS = (
     "Уверенность отнесения",
     "Движение в списке",
     "Лет в списке подряд",
+    BENCHMARK,
+    SIGNALS,
     "Причины включения в список",
 )
 WATCH_HTML_HEADERS = (
@@ -59,11 +79,9 @@ WATCH_HTML_HEADERS = (
     "Кластер",
     "Процедур с низким результатом",
     "Движение в списке",
-    "Почему под вопросом",
+    BENCHMARK,
+    WHY,
 )
-PARTNER_NAME = "Наименование школы-партнёра"
-PARTNER_REASON = "Причина, если партнёр не подобран"
-DISTANCE = "Расстояние, км"
 PARTNER_HTML_HEADERS = (
     SCHOOL_NAME,
     "Муниципалитет",
@@ -77,24 +95,10 @@ PARTNER_HTML_HEADERS = (
     "Разница ИОР (партнёр − школа)",
     PARTNER_REASON,
 )
-ASSUMED_MARK = "условно: нет координат"
 
 
 class ReportError(ExportError):
     """The report cannot be made (no warehouse, no marts for the year)."""
-
-
-def school_href(school_id: str) -> str:
-    """The school's page, relative to the year's index page."""
-    return f"schools/{page_name(school_id)}"
-
-
-def page_name(key: str) -> str:
-    """A file name for any code: letters, digits, - and _ kept, anything else as its hex."""
-    safe = "".join(
-        ch if ch.isascii() and (ch.isalnum() or ch in "-_") else f"~{ord(ch):x}" for ch in key
-    )
-    return f"{safe}.html"
 
 
 def municipality_pages(names: list[str]) -> dict[str, str]:
@@ -114,34 +118,6 @@ def all_school_ids(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
         {"year": year},
     ).fetchall()
     return [school_id for (school_id,) in rows]
-
-
-def partner_table(table: Table) -> Table:
-    """One distance column, assumed distances said to be assumed; the reason a school has no
-    partner goes where the partner's name would be (the workbook keeps them apart for filters)."""
-    at = table.headers.index
-    partner, reason = at(PARTNER_NAME), at(PARTNER_REASON)
-    measured, assumed = at(DISTANCE_MEASURED), at(DISTANCE_ASSUMED)
-    rows = []
-    for row in table.rows:
-        merged = list(row)
-        if merged[reason]:
-            merged[partner] = merged[reason]
-        if merged[assumed]:
-            merged[measured] = f"{merged[assumed]} ({ASSUMED_MARK})"
-        rows.append([cell for i, cell in enumerate(merged) if i not in (reason, assumed)])
-    headers = [h for i, h in enumerate(table.headers) if i not in (reason, assumed)]
-    headers[partner] = "Школа-партнёр (или почему она не подобрана)"
-    headers[measured] = DISTANCE
-    return Table(headers, rows, table.hrefs, table.link_column)
-
-
-@dataclass(frozen=True)
-class Table:
-    headers: list[str]
-    rows: list[list[str]]
-    hrefs: list[str] = field(default_factory=list)  # per row: where the linked cell points
-    link_column: int = -1  # the cell of each row that links to its page (-1: none)
 
 
 @dataclass(frozen=True)
@@ -175,21 +151,11 @@ class ReportData:
     watch: Table
     school_map: SchoolMap
     rule_sets: list[str]
+    parameters_note: str  # where the parameters drawn and quoted come from
+    changes_summary: str  # when the list was published and whether it changed since
+    changes: Table  # schools added to / removed from the published list
     schools_listed: int
     pairs_matched: int
-
-
-def sheet_table(
-    con: duckdb.DuckDBPyConnection, spec: SheetSpec, year: int, link: str = ""
-) -> Table:
-    """The sheet's rows as text; with `link` (a header), that cell links to the school's page."""
-    data = fetch_sheet(con, spec, year)
-    headers = [c.header for c in spec.columns]
-    rows = [[c.text(v) for c, v in zip(spec.columns, row, strict=True)] for row in data.rows]
-    if not link:
-        return Table(headers, rows)
-    ids = [str(row[0]) for row in data.rows]  # every school sheet opens with the school's code
-    return Table(headers, rows, [school_href(i) for i in ids], headers.index(link))
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, year: int) -> tuple[Any, ...]:
@@ -223,8 +189,9 @@ def load_legend(con: duckdb.DuckDBPyConnection, year: int) -> list[LegendItem]:
             {"year": year},
         ).fetchall()
     )
+    labels = load_labels(con, "cluster")
     return [
-        LegendItem(cluster, CLUSTER_RU[cluster], colour, int(counts.get(cluster, 0)))
+        LegendItem(cluster, labels.get(cluster, cluster), colour, int(counts.get(cluster, 0)))
         for cluster, colour in CLUSTER_COLOURS.items()
     ]
 
@@ -240,7 +207,13 @@ def load_scatter(con: duckdb.DuckDBPyConnection, year: int) -> Scatter:
         """,
         {"year": year},
     ).fetchall()
-    return scatter_chart(rows, number("result_level_low"), number("result_level_high"))
+    parameters = parameters_of_year(con, year)
+    return scatter_chart(
+        rows,
+        parameters.number("result_level_low"),
+        parameters.number("result_level_high"),
+        load_labels(con, "cluster"),
+    )
 
 
 def load_share_chart(con: duckdb.DuckDBPyConnection, year: int) -> BarChart:
@@ -252,79 +225,6 @@ def load_share_chart(con: duckdb.DuckDBPyConnection, year: int) -> BarChart:
     return share_chart(rows, year)
 
 
-def load_indicators(con: duckdb.DuckDBPyConnection, year: int) -> Table:
-    rows = con.execute(
-        """
-        select year, schools_total, schools_on_list, schools_on_list / nullif(schools_total, 0),
-               share_students_low, gia_pass_share_on_list, share_teachers_trained,
-               share_positive_dynamics
-        from marts.mart_indicators where year <= $year order by year
-        """,
-        {"year": year},
-    ).fetchall()
-    return Table(
-        [
-            "Год",
-            "Школ",
-            "В списке ШНОР",
-            "Доля школ списка",
-            "Доля обучающихся в школах списка",
-            "Успешность ГИА в школах списка",
-            "Доля педагогов, прошедших ПК",
-            "Доля положительной динамики ВПР",
-        ],
-        [
-            [str(y), str(total), str(listed), *(fmt_share(v) for v in shares)]
-            for y, total, listed, *shares in rows
-        ],
-    )
-
-
-def load_cohorts(con: duckdb.DuckDBPyConnection, year: int) -> Table:
-    rows = con.execute(
-        """
-        select subject, from_grade, to_grade,
-               count(*) filter (where dynamics = 'positive'),
-               count(*) filter (where dynamics = 'stable'),
-               count(*) filter (where dynamics = 'negative'),
-               count(*) filter (where dynamics is null)
-        from marts.mart_cohort_dynamics where to_year = $year
-        group by grouping sets ((subject, from_grade, to_grade), ())
-        order by subject nulls last, from_grade
-        """,
-        {"year": year},
-    ).fetchall()
-    if all(row[0] is None for row in rows):
-        rows = []  # only the grand total of nothing: no cohort step ends this year
-    body = []
-    for subject, from_grade, to_grade, positive, stable, negative, unrated in rows:
-        rated = positive + stable + negative
-        step = f"{from_grade} → {to_grade} класс" if subject else "все шаги"
-        body.append(
-            [
-                SUBJECT_RU.get(subject, subject) if subject else "Итого",
-                step,
-                str(positive),
-                str(stable),
-                str(negative),
-                str(unrated),
-                fmt_share(positive / rated if rated else None),
-            ]
-        )
-    return Table(
-        [
-            "Предмет",
-            f"Шаг когорты ({year - 1} → {year})",
-            "Положительная",
-            "Стабильная",
-            "Отрицательная",
-            "Не оценивается (мало участников)",
-            "Доля положительной",
-        ],
-        body,
-    )
-
-
 def load_report(con: duckdb.DuckDBPyConnection, year: int, warehouse: Path | str) -> ReportData:
     try:
         require_year(con, year, warehouse)
@@ -334,6 +234,7 @@ def load_report(con: duckdb.DuckDBPyConnection, year: int, warehouse: Path | str
     partners = partner_table(
         sheet_table(con, subset(PARTNER_SHEET, PARTNER_HTML_HEADERS), year, SCHOOL_NAME)
     )
+    changes = difference_sheet(con, year)
     (pairs,) = _one(
         con, "select count(partner_id) from marts.mart_partner_matches where year = $year", year
     )
@@ -352,6 +253,9 @@ def load_report(con: duckdb.DuckDBPyConnection, year: int, warehouse: Path | str
         watch=sheet_table(con, subset(WATCH_SHEET, WATCH_HTML_HEADERS), year, SCHOOL_NAME),
         school_map=load_map(con, year, {i: school_href(i) for i in all_school_ids(con, year)}),
         rule_sets=rule_sets(con, year),
+        parameters_note=parameters_of_year(con, year).source_note(),
+        changes_summary=changes.note,
+        changes=data_table(changes, SCHOOL_NAME),
         schools_listed=len(school_list.rows),
         pairs_matched=int(pairs),
     )

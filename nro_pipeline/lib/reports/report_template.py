@@ -2,7 +2,8 @@
 
 Self-contained on purpose: inline CSS and SVG, no scripts, no fonts or images from the network.
 Elements the tests count carry ids and classes: `#share-chart rect.bar`, `#scatter circle.point`,
-`#school-list tbody tr`, `#partners tbody tr`.
+`#school-list tbody tr`, `#watch-list tbody tr`, `#list-changes tbody tr`, `#publication`,
+`#parameters-note`, `#partners tbody tr`.
 """
 
 REPORT_TEMPLATE = """{% macro table(t, id) %}
@@ -170,6 +171,10 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 <h2>Список ШНОР на {{ report.year }} год ({{ report.school_list.rows | length }})</h2>
 {% if report.school_list.rows %}
 {% for rule in report.rule_sets %}<p class="note" id="rule-set">Правило отбора: {{ rule }}</p>{% endfor %}
+<p class="note" id="parameters-note">{{ report.parameters_note }}</p>
+<p class="note">Сравнение с похожими школами — место школы по доле успешных результатов среди
+  ближайших по социальным условиям школ года (процентиль в группе сравнения); сигналы
+  необъективности ВПР — признаки того, что хорошие результаты ВПР могут быть завышены.</p>
 {{ table(report.school_list, "school-list") }}
 {% else %}
 <p class="note">В {{ report.year }} году ни одна школа не вошла в список.</p>
@@ -178,10 +183,20 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 
 <section>
 <h2>Вне списка, но под вопросом ({{ report.watch.rows | length }})</h2>
+<p class="note">Школы не в списке, которые едва не попали в него (результат мог бы быть низким:
+  доверительный интервал достигает порога) или чьи результаты ВПР вызывают сомнение.</p>
 {% if report.watch.rows %}
 {{ table(report.watch, "watch-list") }}
 {% else %}
 <p class="note">Таких школ нет.</p>
+{% endif %}
+</section>
+
+<section id="published-difference">
+<h2>Отличия от опубликованного списка ({{ report.changes.rows | length }})</h2>
+<p class="note" id="publication">{{ report.changes_summary }}</p>
+{% if report.changes.rows %}
+{{ table(report.changes, "list-changes") }}
 {% endif %}
 </section>
 
@@ -206,7 +221,8 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 </section>
 
 <footer>nro_pipeline · витрины marts.mart_low_results, mart_school_clusters, mart_partner_matches,
-  mart_isbsh, mart_cohort_dynamics, mart_indicators · {{ report.year }}</footer>
+  mart_isbsh, mart_cohort_dynamics, mart_indicators, mart_school_benchmark, mart_vpr_objectivity,
+  mart_similar_schools, dim_code_labels, year_parameters, published_lists · {{ report.year }}</footer>
 </main>
 </body>
 </html>

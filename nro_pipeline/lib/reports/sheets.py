@@ -13,16 +13,8 @@ from typing import Any
 
 import duckdb
 
-from nro_pipeline.lib.reports.formatting import Column
-from nro_pipeline.lib.reports.labels import (
-    CLUSTER_RU,
-    LIST_CONFIDENCE_RU,
-    LIST_STATUS_RU,
-    LOCALITY_RU,
-    MATCH_TYPE_RU,
-    RESULT_LEVEL_RU,
-    SOCIAL_STATUS_RU,
-)
+from nro_pipeline.lib.reports.formatting import NO, Column
+from nro_pipeline.lib.reports.labels import label_sql, signals_sql
 
 
 @dataclass(frozen=True)
@@ -76,45 +68,84 @@ _CLUSTER_OF = (
 _BY_NAME = "s.municipality, s.school_name, s.school_id"
 
 _LIST_STATE = (
-    Column("Уверенность отнесения", "s.list_confidence", labels=LIST_CONFIDENCE_RU, max_width=16),
-    Column("Движение в списке", "s.list_status", labels=LIST_STATUS_RU, max_width=16),
+    Column(
+        "Уверенность отнесения",
+        label_sql("list_confidence", "s.list_confidence"),
+        max_width=16,
+    ),
+    Column("Движение в списке", label_sql("list_status", "s.list_status"), max_width=16),
     Column("Лет в списке подряд", "s.years_on_list", decimals=0),
+)
+
+# §3a beside each school: how it does against similar schools and whether its VPR is believable.
+_BENCHMARK_OF = (
+    " left join marts.mart_school_benchmark b on b.school_id = s.school_id and b.year = s.year"
+    " left join marts.mart_vpr_objectivity o on o.school_id = s.school_id and o.year = s.year"
+)
+BENCHMARK = "Сравнение с похожими школами"
+SIGNALS = "Сигналы необъективности ВПР"
+WHY = "Почему под вопросом"
+_COMPARISON = (
+    Column(BENCHMARK, label_sql("benchmark_level", "b.benchmark_level"), max_width=18),
+    Column("Процентиль среди похожих школ", "b.group_percentile", percent=True),
+    Column("Школ в группе сравнения", "b.group_size", decimals=0),
+    Column(
+        SIGNALS,
+        f"case when o.school_id is not null then coalesce({signals_sql('o')}, '{NO}') end",
+        max_width=24,  # wraps: several signals stay readable in print
+    ),
 )
 
 LIST_SHEET = SheetSpec(
     title="Список ШНОР",
-    source="marts.mart_low_results s" + _CLUSTER_OF,
+    source="marts.mart_low_results s" + _CLUSTER_OF + _BENCHMARK_OF,
     where="s.year = $year and s.on_initial_list",
     order_by=_BY_NAME,
     columns=(
         *SCHOOL_COLUMNS,
-        Column("Кластер", "c.cluster", labels=CLUSTER_RU, max_width=14),
+        Column("Кластер", label_sql("cluster", "c.cluster"), max_width=14),
         Column("Квинтиль ИСБШ", "c.isbsh_quintile", decimals=0),
         Column("Процедур с низким результатом", "s.low_procedures", decimals=0),
         Column("Критерий 1", "s.criterion_1", yes_no=True),
         Column("Критерий 2", "s.criterion_2", yes_no=True),
         *_LIST_STATE,
+        *_COMPARISON,
         Column("Причины включения в список", "s.reasons", max_width=60),
     ),
 )
 
+# Why a school off the list is under question, from its rows: a near miss names the results that
+# could be low (their Wilson interval reaches the threshold); a doubtful VPR names its signals.
+_COULD_BE_LOW = (
+    "(select string_agg(f.procedure_name, ', ' order by f.procedure_name) "
+    "from marts.fct_procedure_results f where f.school_id = s.school_id and f.year = s.year "
+    "and f.in_selection and f.could_be_low and not f.is_low)"
+)
+WHY_SQL = (
+    "concat_ws('; ', case when s.list_confidence = 'near_miss' then "
+    f"{label_sql('list_confidence', 's.list_confidence')} || ': ' || coalesce("
+    f"'интервал доли «2» достигает порога — ' || {_COULD_BE_LOW}, "
+    "'интервал доли «2» достигал порога в прошлые годы (критерий 2)') end, "
+    "case when o.objectivity_doubtful then "
+    f"'объективность ВПР под сомнением: ' || {signals_sql('o')} end)"
+)
+
 WATCH_SHEET = SheetSpec(
     title="Вне списка под вопросом",
-    source="marts.mart_low_results s" + _CLUSTER_OF,
-    where="s.year = $year and not s.on_initial_list and s.list_confidence = 'near_miss'",
+    source="marts.mart_low_results s" + _CLUSTER_OF + _BENCHMARK_OF,
+    where=(
+        "s.year = $year and not s.on_initial_list "
+        "and (s.list_confidence = 'near_miss' or coalesce(o.objectivity_doubtful, false))"
+    ),
     order_by=_BY_NAME,
     columns=(
         *SCHOOL_COLUMNS,
-        Column("Кластер", "c.cluster", labels=CLUSTER_RU, max_width=14),
+        Column("Кластер", label_sql("cluster", "c.cluster"), max_width=14),
         Column("Квинтиль ИСБШ", "c.isbsh_quintile", decimals=0),
         Column("Процедур с низким результатом", "s.low_procedures", decimals=0),
         *_LIST_STATE,
-        Column(
-            "Почему под вопросом",
-            "'близко к списку: войдёт, если считать низкими все результаты, "
-            "доверительный интервал которых достигает порога'",
-            max_width=50,
-        ),
+        Column(BENCHMARK, label_sql("benchmark_level", "b.benchmark_level"), max_width=18),
+        Column(WHY, WHY_SQL, max_width=60),
     ),
 )
 
@@ -125,12 +156,12 @@ CLUSTER_SHEET = SheetSpec(
     order_by=_BY_NAME,
     columns=(
         *SCHOOL_COLUMNS,
-        Column("Кластер", "c.cluster", labels=CLUSTER_RU, max_width=14),
-        Column("Уровень результатов", "c.result_level", labels=RESULT_LEVEL_RU),
+        Column("Кластер", label_sql("cluster", "c.cluster"), max_width=14),
+        Column("Уровень результатов", label_sql("result_level", "c.result_level")),
         Column("Индекс образовательных результатов (ИОР)", "c.result_index", decimals=3),
         Column("ИСБШ", "c.isbsh", decimals=3),
         Column("Квинтиль ИСБШ", "c.isbsh_quintile", decimals=0),
-        Column("Социальный статус", "c.social_status", labels=SOCIAL_STATUS_RU, max_width=24),
+        Column("Социальный статус", label_sql("social_status", "c.social_status"), max_width=24),
         Column("В списке ШНОР", "s.on_initial_list", yes_no=True),
     ),
 )
@@ -161,7 +192,7 @@ PARTNER_SHEET = SheetSpec(
         Column("Код школы-партнёра", "p.partner_id", max_width=14),
         Column("Наименование школы-партнёра", "ps.school_name", max_width=44),
         Column("Муниципалитет школы-партнёра", "ps.municipality", max_width=28),
-        Column("Тип пары", "p.match_type", labels=MATCH_TYPE_RU),
+        Column("Тип пары", label_sql("match_type", "p.match_type")),
         Column(DISTANCE_MEASURED, f"case when not {_ASSUMED} then p.distance_km end", decimals=1),
         Column(DISTANCE_ASSUMED, f"case when {_ASSUMED} then p.distance_km end", decimals=0),
         Column("Разница ИСБШ (школа − партнёр)", "p.isbsh_gap", decimals=3),
@@ -188,7 +219,7 @@ RISK_SHEET = SheetSpec(
         Column("Интернет, Мбит/с", "r.internet_mbps", decimals=1),
         Column("Компьютеров на 100 обучающихся", "r.computers_per_100", decimals=1),
         Column("Удалённость от районного центра, км", "r.distance_to_center_km", decimals=1),
-        Column("Тип местности", "r.locality_type", labels=LOCALITY_RU),
+        Column("Тип местности", label_sql("locality_type", "r.locality_type")),
         Column("Квинтиль ИСБШ", "r.isbsh_quintile", decimals=0),
     ),
 )

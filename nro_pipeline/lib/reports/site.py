@@ -1,8 +1,11 @@
 """The year's offline site beside the report: a page per school and per municipality.
 
 `schools/<code>.html`: the school's list status (§3a: rule set, confidence, movement, years on the
-list), cluster, ISBSh quintile, partner (or the schools it mentors) and its years of results per
-procedure with their Wilson intervals. `municipalities/<n>.html`: the municipality's schools.
+list), cluster, ISBSh quintile, its benchmark against similar schools (level, percentile, size of
+the comparison group), its VPR objectivity signals, its nearest similar schools (linked), partner
+(or the schools it mentors) and its years of results per procedure with their Wilson intervals.
+`municipalities/<n>.html`: the municipality's schools. Coded values are shown in the words of
+`marts.dim_code_labels`.
 """
 
 from __future__ import annotations
@@ -15,29 +18,37 @@ from typing import Any
 import duckdb
 import jinja2
 
-from nro_pipeline.lib.reports.formatting import YES, fmt_interval, fmt_number, fmt_share
-from nro_pipeline.lib.reports.labels import (
-    CLUSTER_RU,
-    LIST_CONFIDENCE_RU,
-    LIST_STATUS_RU,
-    MATCH_TYPE_RU,
-    SOCIAL_STATUS_RU,
+from nro_pipeline.lib.reports.formatting import (
+    NO,
+    NO_DATA,
+    YES,
+    fmt_interval,
+    fmt_number,
+    fmt_share,
 )
-from nro_pipeline.lib.reports.report_data import (
-    ASSUMED_MARK,
-    ReportData,
-    municipality_pages,
-    page_name,
-)
+from nro_pipeline.lib.reports.labels import OBJECTIVITY_SIGNALS, label_of, load_labels
+from nro_pipeline.lib.reports.report_data import ReportData, municipality_pages
+from nro_pipeline.lib.reports.report_tables import ASSUMED_MARK, page_name
 from nro_pipeline.lib.reports.site_template import MUNICIPALITY_TEMPLATE, SCHOOL_TEMPLATE
 
-_PROFILES = """
+SIMILAR_SHOWN = 5  # nearest similar schools listed on a page (the mart keeps the whole group)
+_SIGNALS = ", ".join(f"o.{signal}" for signal in OBJECTIVITY_SIGNALS)
+_PROFILES = f"""
     select s.school_id, s.school_name, s.municipality, s.on_initial_list, s.reasons, s.rule_set,
            s.list_confidence, s.list_status, s.years_on_list, c.cluster, c.result_index,
-           c.isbsh, c.isbsh_quintile, c.social_status
+           c.isbsh, c.isbsh_quintile, c.social_status,
+           b.benchmark_level, b.group_percentile, b.group_size, b.success_share,
+           b.group_success_share, o.school_id is not null, {_SIGNALS}
     from marts.mart_low_results s
     left join marts.mart_school_clusters c on c.school_id = s.school_id and c.year = s.year
+    left join marts.mart_school_benchmark b on b.school_id = s.school_id and b.year = s.year
+    left join marts.mart_vpr_objectivity o on o.school_id = s.school_id and o.year = s.year
     where s.year = $year order by s.municipality, s.school_name, s.school_id
+"""
+_SIMILAR = """
+    select m.school_id, m.similar_school_id, m.distance
+    from marts.mart_similar_schools m
+    where m.year = $year and m.rank <= $shown order by m.school_id, m.rank
 """
 _RESULTS = """
     select f.school_id, f.procedure_name, f.year, f.participants, f.low_share,
@@ -69,6 +80,7 @@ class SchoolPage:
     results: list[tuple[str, list[tuple[str, str]]]]  # procedure, per year (text, css class)
     partners: list[tuple[str, str, str]] = field(default_factory=list)  # text, href, note
     mentees: list[tuple[str, str]] = field(default_factory=list)  # text, href
+    similar: list[tuple[str, str, str]] = field(default_factory=list)  # text, href, note
 
 
 def _result_cell(participants: int, share: Any, lower: Any, upper: Any, small: bool, low: bool):
@@ -78,28 +90,64 @@ def _result_cell(participants: int, share: Any, lower: Any, upper: Any, small: b
     return text, "low" if low else ("small" if small else "")
 
 
-def _facts(row: tuple[Any, ...]) -> list[tuple[str, str]]:
+def _facts(row: tuple[Any, ...], labels: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """The school's facts; the first nine are read by position on the municipality page."""
     (_, _, _, listed, reasons, rule_set, confidence, status, years_on, cluster, index, isbsh,
-     quintile, social) = row  # fmt: skip
+     quintile, social, *comparison) = row  # fmt: skip
     return [
-        ("В списке ШНОР", YES if listed else "нет"),
+        ("В списке ШНОР", YES if listed else NO),
         ("Причины", reasons or "—"),
-        ("Уверенность отнесения", LIST_CONFIDENCE_RU.get(confidence, "—")),
-        ("Движение в списке", LIST_STATUS_RU.get(status, status or "—")),
+        ("Уверенность отнесения", label_of(labels["list_confidence"], confidence)),
+        ("Движение в списке", label_of(labels["list_status"], status)),
         ("Лет в списке подряд", str(years_on if years_on is not None else "—")),
-        ("Кластер", CLUSTER_RU.get(cluster, cluster or "—")),
+        ("Кластер", label_of(labels["cluster"], cluster)),
         ("Индекс образовательных результатов (ИОР)", fmt_number(index, 3)),
         ("ИСБШ", fmt_number(isbsh, 3)),
         ("Квинтиль ИСБШ", str(quintile or "—")),
-        ("Социальный статус", SOCIAL_STATUS_RU.get(social, social or "—")),
+        ("Социальный статус", label_of(labels["social_status"], social)),
         ("Правило отбора", rule_set or "—"),
+        *_comparison_facts(comparison, labels),
     ]
+
+
+def _comparison_facts(
+    comparison: list[Any], labels: dict[str, dict[str, str]]
+) -> list[tuple[str, str]]:
+    """§3a: the benchmark against similar schools and the VPR objectivity signals."""
+    level, percentile, group_size, share, group_share, rated, *signals = comparison
+    raised = [
+        label_of(labels["objectivity_signal"], name)
+        for name, on in zip(OBJECTIVITY_SIGNALS, signals, strict=True)
+        if on
+    ]
+    return [
+        ("Сравнение с похожими школами", label_of(labels["benchmark_level"], level)),
+        ("Процентиль среди похожих школ", fmt_share(percentile)),
+        ("Школ в группе сравнения", str(group_size if group_size is not None else "—")),
+        (
+            "Доля успешных результатов: школа / группа сравнения",
+            f"{fmt_share(share)} / {fmt_share(group_share)}",
+        ),
+        ("Сигналы необъективности ВПР", "; ".join(raised) or (NO if rated else NO_DATA)),
+    ]
+
+
+LABEL_DOMAINS = (
+    "list_confidence",
+    "list_status",
+    "cluster",
+    "social_status",
+    "benchmark_level",
+    "objectivity_signal",
+    "match_type",
+)
 
 
 def school_pages(
     con: duckdb.DuckDBPyConnection, year: int, municipality_page: dict[str, str]
 ) -> list[SchoolPage]:
     profiles = con.execute(_PROFILES, {"year": year}).fetchall()
+    labels = {domain: load_labels(con, domain) for domain in LABEL_DOMAINS}
     names = {row[0]: row[1] for row in profiles}
     results: dict[str, dict[str, dict[int, tuple[str, str]]]] = defaultdict(dict)
     years: set[int] = set()
@@ -116,7 +164,7 @@ def school_pages(
             row[1],
             row[2],
             f"../municipalities/{municipality_page[row[2]]}",
-            _facts(row),
+            _facts(row, labels),
             sorted(years),
             [],
         )
@@ -134,10 +182,29 @@ def school_pages(
             pages[mentee].partners.append((reason or "—", "", ""))
             continue
         km = fmt_number(distance, 1) + " км" + (f" ({ASSUMED_MARK})" if assumed else "")
-        note = f"{MATCH_TYPE_RU.get(match, match)}, {km}"
+        note = f"{label_of(labels['match_type'], match)}, {km}"
         pages[mentee].partners.append((f"{names[partner]} ({partner})", page_name(partner), note))
         pages[partner].mentees.append((f"{names[mentee]} ({mentee})", page_name(mentee)))
+    _add_similar(con, year, pages)
     return list(pages.values())
+
+
+def _add_similar(con: duckdb.DuckDBPyConnection, year: int, pages: dict[str, SchoolPage]) -> None:
+    """Each school's nearest similar schools, linked to their pages (all of the same year)."""
+    rows = con.execute(_SIMILAR, {"year": year, "shown": SIMILAR_SHOWN}).fetchall()
+    for school_id, similar_id, distance in rows:
+        other = pages.get(similar_id)
+        if school_id not in pages or other is None:
+            continue
+        listed = other.facts[0][1] == YES
+        note = f"{other.municipality}; расстояние по признакам ИСБШ {fmt_number(distance, 2)}"
+        pages[school_id].similar.append(
+            (
+                f"{other.name} ({similar_id})",
+                page_name(similar_id),
+                note + (", в списке ШНОР" if listed else ""),
+            )
+        )
 
 
 def write_site(

@@ -1,6 +1,7 @@
 """Jinja2 templates of the site's school and municipality pages (static, inline CSS, no scripts).
 
-Elements the tests read: `h1`, `#facts`, `#results tbody tr`, `#partner`, `#schools tbody tr`.
+Elements the tests read: `h1`, `#facts`, `#similar li a`, `#results tbody tr`, `#partner`,
+`#schools tbody tr`.
 """
 
 _HEAD = """<!DOCTYPE html>
@@ -39,6 +40,17 @@ SCHOOL_TEMPLATE = (
 {% for label, value in page.facts %}<tr><th>{{ label }}</th><td>{{ value }}</td></tr>
 {% endfor %}
 </tbody></table>
+
+<h2>Похожие школы</h2>
+<p class="note">Ближайшие по социальным условиям школы того же года (признаки ИСБШ): с ними
+  сравниваются результаты школы; показаны первые {{ page.similar | length }}.</p>
+<ol id="similar">
+{% for text, href, note in page.similar %}
+  <li><a href="{{ href }}">{{ text }}</a> — {{ note }}</li>
+{% else %}
+  <li>Группы сравнения нет: у школы нет ИСБШ.</li>
+{% endfor %}
+</ol>
 
 <h2>Школа-партнёр</h2>
 <ul id="partner">

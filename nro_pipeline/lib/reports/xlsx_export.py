@@ -4,7 +4,9 @@ One workbook per results year. Every sheet prints on A4 with the year and the da
 its title and in the page header, page numbers in the footer, a «№ п/п» column, the header row
 repeated on every page and landscape where the table is wide. Rows are left to fit their text (no
 stored heights: Excel and LibreOffice size them on opening). Sheets: the list with its §3a
-columns, the schools under question that are not on it, clusters, partner pairs (assumed
+columns (rule, confidence, movement, benchmark against similar schools, VPR objectivity signals),
+the schools under question that are not on it (near misses and doubtful VPR, with why), how the
+list differs from its latest publication, clusters, partner pairs (assumed
 distances apart from measured ones), risk profiles, totals by municipality, the indicators, the
 method and the data sources with their hashes. What goes where is declared in `sheets`.
 
@@ -26,6 +28,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from nro_pipeline import settings
 from nro_pipeline.lib.reports.formatting import Column
+from nro_pipeline.lib.reports.list_changes import difference_sheet
 from nro_pipeline.lib.reports.method_sheet import method_sheet, rule_sets
 from nro_pipeline.lib.reports.sheets import (
     SHEETS,
@@ -233,6 +236,8 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int) -> list[SheetData
     rules = rule_sets(con, year)
     if len(rules) == 1:  # one rule for the whole list: said once, under the title
         sheets[0].note = f"Правило отбора для всех школ списка: {rules[0]}"
+    # The difference from the published list goes right after the lists it is about.
+    sheets.insert(2, difference_sheet(con, year))
     return [*sheets, method_sheet(con, year), fetch_sheet(con, SOURCES_SHEET, year)]
 
 

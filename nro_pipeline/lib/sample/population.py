@@ -120,55 +120,123 @@ class Population:
 
 
 def build_population(schools: int, years: Sequence[int], seed: int) -> Population:
+    # One generator drawn in a fixed order: the same seed gives the same region, file for file.
     rng = np.random.default_rng([seed, 0])
     years = tuple(years)
     n = schools
+    places = _places(rng, n)
+    small_rural = _small_rural(rng, places, n)
+    is_small = np.zeros(n, dtype=bool)
+    is_small[small_rural] = True
+    levels = _levels(rng, places.urban, places.in_centre, is_small)
+    top_grade = np.array([TOP_GRADE[lv] for lv in levels])
+    wellbeing = _wellbeing(rng, places)
 
+    first_cohort = min(years) - 11
+    cohorts = max(years) - 1 - first_cohort + 1
+    cohort_size = _cohort_sizes(rng, places.urban, places.in_centre, is_small, top_grade, cohorts)
+    regular = (top_grade >= 9) & ~is_small
+    # Planted schools need classes big enough that «low» or «high» is not sampling luck.
+    sizeable = regular & (cohort_size.mean(axis=1) >= MIN_PLANTED_CLASS)
+    resilient, always_low, recovering, taken = _planted(rng, sizeable, wellbeing, n)
+    theta = _theta(rng, wellbeing, len(years), resilient, always_low, recovering)
+    cohort_effect = rng.normal(0.0, 0.25, (n, cohorts))
+
+    lat, lon = _coordinates(rng, places.municipalities, places.municipality, places.distance)
+    has_coordinates = rng.random(n) >= MISSING_COORDINATES_RATE
+    names = _names(rng, places.municipality, places.urban, levels)
+    merger = _merger(
+        rng, years, places.municipality, lat, lon, levels, is_small, taken, regular, top_grade
+    )
+    non_native_municipality = rng.random(len(places.municipalities)) < 0.15
+    return Population(
+        years=years,
+        ids=[f"sch{350001 + i}" for i in range(n)],
+        names=names,
+        municipalities=places.municipalities,
+        municipality=places.municipality,
+        urban=places.urban,
+        levels=levels,
+        top_grade=top_grade,
+        lat=lat,
+        lon=lon,
+        has_coordinates=has_coordinates,
+        distance_km=np.round(places.distance, 1),
+        wellbeing=wellbeing,
+        theta=theta,
+        cohort_effect=cohort_effect,
+        cohort_size=cohort_size,
+        first_cohort=first_cohort,
+        passport_noise=rng.normal(0.0, 0.25, (n, 10)),
+        non_native=non_native_municipality[places.municipality],
+        archetypes=Archetypes(
+            always_low=always_low,
+            recovering=recovering,
+            resilient=resilient,
+            small_rural=small_rural,
+        ),
+        merger=merger,
+    )
+
+
+@dataclass(frozen=True)
+class _Places:
+    municipalities: list[Municipality]
+    municipality: np.ndarray  # per school: index into municipalities
+    urban_district: np.ndarray  # per school: its municipality is an urban district
+    in_centre: np.ndarray  # per school: in the municipality's centre
+    urban: np.ndarray
+    distance: np.ndarray  # km by road to the centre
+
+
+def _places(rng: np.random.Generator, n: int) -> _Places:
     municipalities = make_municipalities(max(2, round(n / SCHOOLS_PER_MUNICIPALITY)), rng)
     municipality = np.sort(
         rng.choice(len(municipalities), size=n, p=municipality_weights(municipalities, rng))
     )
-    municipality_urban = np.array([m.urban for m in municipalities])
-
+    urban_district = np.array([m.urban for m in municipalities])[municipality]
     # Locality: every school of an urban district is urban; in a rural district about a quarter
     # stand in the district centre (a town), the rest in villages at a road distance from it.
-    in_centre = municipality_urban[municipality] | (rng.random(n) < 0.25)
-    urban = in_centre.copy()
+    in_centre = urban_district | (rng.random(n) < 0.25)
     distance = np.where(
-        municipality_urban[municipality],
+        urban_district,
         rng.uniform(0.5, 9.0, n),
         np.where(in_centre, rng.uniform(0.3, 4.0, n), 3.0 + rng.gamma(2.0, 14.0, n)),
     )
-    distance = np.minimum(distance, 160.0)
-
-    small_rural = _pick(
-        rng,
-        ~urban & (distance > np.median(distance[~urban] if (~urban).any() else 0)),
-        max(2, round(0.08 * n)),
+    return _Places(
+        municipalities=municipalities,
+        municipality=municipality,
+        urban_district=urban_district,
+        in_centre=in_centre,
+        urban=in_centre.copy(),
+        distance=np.minimum(distance, 160.0),
     )
-    is_small = np.zeros(n, dtype=bool)
-    is_small[small_rural] = True
 
-    levels = _levels(rng, urban, in_centre, is_small)
-    top_grade = np.array([TOP_GRADE[lv] for lv in levels])
 
-    # Social well-being: towns better than villages, remoteness worse, plus municipality and
-    # school variation; standardised so the planted levels mean the same in every region size.
-    municipality_effect = rng.normal(0.0, 0.3, len(municipalities))[municipality]
+def _small_rural(rng: np.random.Generator, places: _Places, n: int) -> np.ndarray:
+    """The remotest villages' schools: a handful of pupils per grade."""
+    rural = ~places.urban
+    remote = places.distance > np.median(places.distance[rural] if rural.any() else 0)
+    return _pick(rng, rural & remote, max(2, round(0.08 * n)))
+
+
+def _wellbeing(rng: np.random.Generator, places: _Places) -> np.ndarray:
+    """Towns better than villages, remoteness worse, plus municipality and school variation;
+    standardised so the planted levels mean the same in every region size."""
+    municipality_effect = rng.normal(0.0, 0.3, len(places.municipalities))[places.municipality]
     raw = (
-        np.where(municipality_urban[municipality], 0.6, np.where(urban, 0.1, -0.5))
-        - 0.01 * distance
+        np.where(places.urban_district, 0.6, np.where(places.urban, 0.1, -0.5))
+        - 0.01 * places.distance
         + municipality_effect
-        + rng.normal(0.0, 0.75, n)
+        + rng.normal(0.0, 0.75, len(places.municipality))
     )
-    wellbeing = (raw - raw.mean()) / (raw.std() or 1.0)
+    return (raw - raw.mean()) / (raw.std() or 1.0)
 
-    first_cohort = min(years) - 11
-    cohorts = max(years) - 1 - first_cohort + 1
-    cohort_size = _cohort_sizes(rng, urban, in_centre, is_small, top_grade, cohorts)
-    regular = (top_grade >= 9) & ~is_small
-    # Planted schools need classes big enough that «low» or «high» is not sampling luck.
-    sizeable = regular & (cohort_size.mean(axis=1) >= MIN_PLANTED_CLASS)
+
+def _planted(
+    rng: np.random.Generator, sizeable: np.ndarray, wellbeing: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Resilient, always-low and recovering schools (disjoint), and the mask of all three."""
     poorer_third = wellbeing < np.quantile(wellbeing, 0.3)
     poorer_half = wellbeing < np.median(wellbeing)
     resilient = _pick(rng, sizeable & poorer_third, max(1, round(0.03 * n)))
@@ -178,54 +246,28 @@ def build_population(schools: int, years: Sequence[int], seed: int) -> Populatio
     taken[always_low] = True
     recovering = _pick(rng, sizeable & poorer_half & ~taken, max(1, round(0.02 * n)))
     taken[recovering] = True
+    return resilient, always_low, recovering, taken
 
-    theta, year_noise = _ability(rng, wellbeing, len(years))
+
+def _theta(
+    rng: np.random.Generator,
+    wellbeing: np.ndarray,
+    years: int,
+    resilient: np.ndarray,
+    always_low: np.ndarray,
+    recovering: np.ndarray,
+) -> np.ndarray:
+    """Ability per school and year; the planted schools at their fixed levels."""
+    theta, year_noise = _ability(rng, wellbeing, years)
     # Planted schools keep half the year-to-year wobble: enough to look real, never enough to
     # lift an always-low school off the list by chance.
     wobble = year_noise / 2
     theta[resilient] = RESILIENT_LEVEL + wobble[resilient]
     theta[always_low] = LOW_LEVEL + wobble[always_low]
-    low_years = max(1, len(years) // 2)
+    low_years = max(1, years // 2)
     theta[recovering, :low_years] = LOW_LEVEL + wobble[recovering, :low_years]
     theta[recovering, low_years:] = RECOVERED_LEVEL + wobble[recovering, low_years:]
-
-    cohort_effect = rng.normal(0.0, 0.25, (n, cohorts))
-
-    lat, lon = _coordinates(rng, municipalities, municipality, distance)
-    has_coordinates = rng.random(n) >= MISSING_COORDINATES_RATE
-
-    ids = [f"sch{350001 + i}" for i in range(n)]
-    names = _names(rng, municipality, urban, levels)
-    archetypes = Archetypes(
-        always_low=always_low, recovering=recovering, resilient=resilient, small_rural=small_rural
-    )
-    merger = _merger(
-        rng, years, municipality, lat, lon, levels, is_small, taken, regular, top_grade
-    )
-    non_native_municipality = rng.random(len(municipalities)) < 0.15
-    return Population(
-        years=years,
-        ids=ids,
-        names=names,
-        municipalities=municipalities,
-        municipality=municipality,
-        urban=urban,
-        levels=levels,
-        top_grade=top_grade,
-        lat=lat,
-        lon=lon,
-        has_coordinates=has_coordinates,
-        distance_km=np.round(distance, 1),
-        wellbeing=wellbeing,
-        theta=theta,
-        cohort_effect=cohort_effect,
-        cohort_size=cohort_size,
-        first_cohort=first_cohort,
-        passport_noise=rng.normal(0.0, 0.25, (n, 10)),
-        non_native=non_native_municipality[municipality],
-        archetypes=archetypes,
-        merger=merger,
-    )
+    return theta
 
 
 def _pick(rng: np.random.Generator, eligible: np.ndarray, count: int) -> np.ndarray:

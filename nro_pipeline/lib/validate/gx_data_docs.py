@@ -1,9 +1,11 @@
-"""GX Data Docs for every validation run: a static site per year and file kind, linked from Dagster.
+"""GX Data Docs of a file that breaks or warns: a static site per year and kind, linked from Dagster.
 
 `<NRO_GX_DOCS_DIR or data/gx_docs>/<year>/<kind>/index.html`. Values of rules that must not show
 them (participant ids that look like names: suite meta `mask_values`) are removed before rendering.
+A file that passes gets no page (its check says so), and the page of its earlier failure goes.
 """
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,15 @@ def gx_docs_root() -> Path:
     return Path(settings.gx_docs_dir()).resolve()
 
 
+def site_dir(kind: str, year: int) -> Path:
+    return gx_docs_root() / str(year) / kind
+
+
+def remove_data_docs(kind: str, year: int) -> None:
+    """The file now passes: an older page of its failures would mislead."""
+    shutil.rmtree(site_dir(kind, year), ignore_errors=True)
+
+
 def build_data_docs(context: Any, results: list[Any], kind: str, year: int) -> Path:
     """Render the run's validation results (GX ExpectationSuiteValidationResult) as Data Docs."""
     from great_expectations.core.run_identifier import RunIdentifier
@@ -31,14 +42,15 @@ def build_data_docs(context: Any, results: list[Any], kind: str, year: int) -> P
         ValidationResultIdentifier,
     )
 
-    site_dir = gx_docs_root() / str(year) / kind
+    site = site_dir(kind, year)
+    shutil.rmtree(site, ignore_errors=True)  # only this run's results
     context.add_data_docs_site(
         site_name=SITE_NAME,
         site_config={
             "class_name": "SiteBuilder",
             "store_backend": {
                 "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": f"{site_dir}/",
+                "base_directory": f"{site}/",
             },
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
@@ -58,4 +70,4 @@ def build_data_docs(context: Any, results: list[Any], kind: str, year: int) -> P
         )
         store.set(key, result)
     context.build_data_docs(site_names=[SITE_NAME])
-    return site_dir / "index.html"
+    return site / "index.html"
