@@ -38,6 +38,8 @@ print(json.dumps({
                        "order by school_id"),
     "clusters": one("select distinct cluster, cluster_ru from bi.mart_school_clusters "
                     "order by cluster"),
+    "benchmark": one("select distinct benchmark_level, benchmark_level_ru "
+                     "from bi.mart_school_benchmark order by 1 nulls last"),
     "t_c1": one("select levels, levels_ru, is_active from bi.dim_schools "
                 "where school_id = 'T_C1' and year = 2024"),
     "dim_schools_2024": one("select count(*) from marts.dim_schools where year = 2024"),
@@ -91,7 +93,12 @@ def test_duckdb_1_1_reads_the_snapshot(region_run: tuple[Path, RunResult], tmp_p
     assert seen["version"] == OLD_DUCKDB
     relations = {row[0] for row in seen["relations"]}
     assert {"marts.mart_low_results", "marts.dim_schools", "marts.dim_code_labels"} <= relations
-    assert {"bi.mart_low_results", "bi.mart_school_clusters", "bi.dim_schools"} <= relations
+    assert {
+        "bi.mart_low_results",
+        "bi.mart_school_clusters",
+        "bi.mart_school_benchmark",
+        "bi.dim_schools",
+    } <= relations
     assert not any(r.split(".")[0] not in ("marts", "bi") for r in relations)  # nothing else
     assert "ШНОР" in seen["table_comment"][0][0]
     assert seen["column_comment"][0][0].startswith("Кластер по-русски")
@@ -104,6 +111,12 @@ def test_duckdb_1_1_reads_the_snapshot(region_run: tuple[Path, RunResult], tmp_p
     labels = dict(seen["clusters"])
     assert labels["crisis"] == "кризисная" and labels["resilient"] == "резильентная"
     assert seen["t_c1"] == [["NOO,OOO,SOO", "НОО, ООО, СОО", True]]
+    # every benchmark level of the region, in the words of seed code_labels (null: no group)
+    assert seen["benchmark"][:3] == [
+        ["above", "выше похожих школ"],
+        ["below", "ниже похожих школ"],
+        ["typical", "как похожие школы"],
+    ]
     registry = query(warehouse, "SELECT count(*) FROM raw.schools WHERE year = 2024")
     assert seen["dim_schools_2024"][0][0] == registry[0][0]  # one row per registry school
 
