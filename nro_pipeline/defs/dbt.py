@@ -1,7 +1,7 @@
 """The dbt project as Dagster assets: staging, intermediate and mart models, seeds and dbt tests.
 
-One `dbt build` per run covers every results year of the run (`context.partition_keys` → dbt var
-`years`); the incremental models rebuild exactly those years. dbt writes the run's working copy of
+One `dbt build` per run covers every results year of the run (`context.partition_keys`, written to
+`meta.dbt_run_years` for dbt's `years_filter`); the incremental models rebuild exactly those years. dbt writes the run's working copy of
 the warehouse (env NRO_DBT_WAREHOUSE, read by profiles.yml). When Dagster splits a selection into
 several dbt invocations (a backfill does), indirect selection `cautious` keeps each invocation to
 the tests of the models it built (settings.py sets DBT_INDIRECT_SELECTION).
@@ -33,6 +33,7 @@ from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.defs.year_checks import with_year_verdicts
 from nro_pipeline.lib.contract.parameters import dbt_defaults
+from nro_pipeline.lib.methods.years_var import RUN_TABLE, write_run_years
 from nro_pipeline.lib.publish.freshness import record_year_builds
 
 dbt_project = DbtProject(
@@ -129,9 +130,11 @@ class DbtVarsConfig(dg.Config):
     vars_json: str = "{}"
 
 
-def dbt_vars(years: list[int], overrides_json: str) -> dict[str, Any]:
+def dbt_vars(overrides_json: str) -> dict[str, Any]:
+    """The run's vars: its overrides, and `years` read from the table the run writes first
+    (the same vars every run, so dbt's partial parse survives; lib/methods/years_var.py)."""
     overrides = json.loads(overrides_json or "{}")
-    return {**overrides, "years": years}
+    return {**overrides, "years": RUN_TABLE}
 
 
 # The last mart of the methodology: a dbt invocation that built it built the year's marts.
@@ -159,7 +162,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     ) -> Iterator[Any]:
         years = sorted(int(key) for key in context.partition_keys)
         database = warehouse.working_path
-        variables = dbt_vars(years, config.vars_json)
+        variables = dbt_vars(config.vars_json)
+        with warehouse.connect() as con:
+            write_run_years(con, years)
         context.log.info(f"dbt build for results years {years} with vars {variables}")
         # Unit tests check the methodology, not the data: pytest runs them once
         # (tests/e2e/test_dbt_unit_tests.py); production runs skip them.

@@ -1,7 +1,37 @@
-"""The dbt var `years` as dbt Python models receive it (rendered into config), read once for all."""
+"""The dbt var `years` as dbt Python models receive it (rendered into config), read once for all.
+
+A Dagster run sets `years` to `RUN_TABLE` in every invocation and writes its years into
+`RUN_YEARS_TABLE` just before: the vars then never change from run to run, so dbt keeps its
+partial parse (changing vars makes dbt re-parse the whole project, 3–5 s a run).
+"""
 
 import ast
 from typing import Any
+
+import duckdb
+
+RUN_TABLE = "run_table"
+RUN_YEARS_TABLE = "meta.dbt_run_years"
+
+
+def write_run_years(con: duckdb.DuckDBPyConnection, years: list[int]) -> None:
+    """The results years of the dbt invocation about to start (read by the years_filter macro)."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    con.execute(f"CREATE OR REPLACE TABLE {RUN_YEARS_TABLE} (year INTEGER PRIMARY KEY)")
+    con.executemany(f"INSERT INTO {RUN_YEARS_TABLE} VALUES (?)", [[y] for y in sorted(set(years))])
+    con.execute(
+        f"COMMENT ON TABLE {RUN_YEARS_TABLE} IS 'Годы результатов, которые перестраивает "
+        "текущий (или последний) запуск dbt из Dagster'"
+    )
+
+
+def resolve_years(value: Any, session: Any) -> list[int] | None:
+    """`parse_years`, and for `RUN_TABLE` the years the run wrote into `RUN_YEARS_TABLE`
+    (`session`: the DuckDB connection dbt-duckdb hands a Python model)."""
+    if str(value).strip() == RUN_TABLE:
+        rows = session.sql(f"select year from {RUN_YEARS_TABLE} order by year").fetchall()
+        return [int(year) for (year,) in rows]
+    return parse_years(value)
 
 
 def parse_years(value: Any) -> list[int] | None:

@@ -10,7 +10,7 @@ Incremental (delete+insert by year); vars come in through ``config.meta``
 
 from __future__ import annotations
 
-from nro_pipeline.lib.methods.years_var import parse_years, year_predicate
+from nro_pipeline.lib.methods.years_var import resolve_years, year_predicate
 
 
 def model(dbt, session):
@@ -22,7 +22,7 @@ def model(dbt, session):
     from nro_pipeline.lib.methods.similar_schools import compute
 
     # literal meta_get calls: dbt finds the keys by parsing this file
-    years = parse_years(dbt.config.meta_get("run_years"))
+    years = resolve_years(dbt.config.meta_get("run_years"), session)
     k = int(float(str(dbt.config.meta_get("similar_schools_count")).strip()))
     year_pred = year_predicate(years)
 

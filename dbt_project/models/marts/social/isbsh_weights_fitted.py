@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nro_pipeline.lib.methods.years_var import parse_years, year_predicate
+from nro_pipeline.lib.methods.years_var import resolve_years, year_predicate
 
 INTERCEPT = "intercept"
 COLUMNS = ["year", "feature", "weight", "method", "r_squared", "n_schools", "n_features"]
@@ -128,7 +128,7 @@ def model(dbt, session):
         unique_key="year",
     )
     # plain meta_get calls: dbt finds the keys by parsing this file (not inside `or` expressions)
-    years = parse_years(dbt.config.meta_get("run_years"))
+    years = resolve_years(dbt.config.meta_get("run_years"), session)
     method_var = dbt.config.meta_get("isbsh_method")
     method = str(method_var if method_var is not None else "ols").strip().lower()
 

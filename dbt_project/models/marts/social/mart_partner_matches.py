@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from nro_pipeline.lib.methods.years_var import parse_years, year_predicate
+from nro_pipeline.lib.methods.years_var import resolve_years, year_predicate
 
 COLUMNS = {
     "school_id": "string",
@@ -145,7 +145,7 @@ def model(dbt, session):
         unique_key="year",
     )
     # literal meta_get calls: dbt finds the keys by parsing this file
-    years = parse_years(dbt.config.meta_get("run_years"))
+    years = resolve_years(dbt.config.meta_get("run_years"), session)
     params = params_from_vars(
         {
             "partners_per_school": dbt.config.meta_get("partners_per_school"),
