@@ -25,6 +25,25 @@ INSTANCE_SETTINGS: dict[str, Any] = {
     "concurrency": {"runs": {"max_concurrent_runs": 1}, "pools": {"default_limit": 1}},
 }
 
+# Dagster's SQLite event log with pooled connections (defs/event_log_storage.py): a run writes
+# thousands of events, and the stock storage opens a new connection for each statement. Added to
+# an instance home unless its dagster.yaml chooses its storage itself (e.g. PostgreSQL); not in
+# the repository's dagster.yaml, whose `dagster dev` has no DAGSTER_HOME to put it under.
+POOLED_EVENT_LOG: dict[str, Any] = {
+    "module": "nro_pipeline.defs.event_log_storage",
+    "class": "PooledSqliteEventLogStorage",
+    "config": {"dagster_home": {"env": settings.DAGSTER_HOME_ENV}},
+}
+
+
+def home_settings(current: dict[str, Any]) -> dict[str, Any]:
+    """What an instance home's dagster.yaml must hold, given what it holds now."""
+    own_storage = any(key in current for key in ("storage", "run_storage", "schedule_storage"))
+    own_event_log = current.get("event_log_storage", POOLED_EVENT_LOG) != POOLED_EVENT_LOG
+    if own_storage or own_event_log:
+        return INSTANCE_SETTINGS  # the user's storage stays theirs
+    return {**INSTANCE_SETTINGS, "event_log_storage": POOLED_EVENT_LOG}
+
 
 def ensure_instance_home(home: Path) -> list[str]:
     """Write or complete `<home>/dagster.yaml`; returns the settings it had to change."""
@@ -33,9 +52,10 @@ def ensure_instance_home(home: Path) -> list[str]:
     current: dict[str, Any] = {}
     if config_file.exists():
         current = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
-    changed = [key for key, value in INSTANCE_SETTINGS.items() if current.get(key) != value]
+    wanted = home_settings(current)
+    changed = [key for key, value in wanted.items() if current.get(key) != value]
     if changed or not config_file.exists():
-        merged = {**current, **INSTANCE_SETTINGS}
+        merged = {**current, **wanted}
         header = (
             "# Written by nro (nro_pipeline/defs/instance.py): these settings keep one writer.\n"
         )

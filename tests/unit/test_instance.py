@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from nro_pipeline import settings
-from nro_pipeline.defs.instance import INSTANCE_SETTINGS, ensure_instance_home
+from nro_pipeline.defs.instance import INSTANCE_SETTINGS, POOLED_EVENT_LOG, ensure_instance_home
 
 
 def test_repository_dagster_yaml_holds_the_same_settings() -> None:
@@ -18,8 +18,17 @@ def test_repository_dagster_yaml_holds_the_same_settings() -> None:
 def test_a_new_home_gets_the_settings(tmp_path: Path) -> None:
     ensure_instance_home(tmp_path / "home")
     written = yaml.safe_load((tmp_path / "home" / "dagster.yaml").read_text("utf-8"))
-    assert written == INSTANCE_SETTINGS
+    assert written == {**INSTANCE_SETTINGS, "event_log_storage": POOLED_EVENT_LOG}
     assert written["concurrency"]["runs"]["max_concurrent_runs"] == 1
+
+
+def test_a_home_with_its_own_storage_keeps_it(tmp_path: Path) -> None:
+    own = "storage:\n  postgres:\n    postgres_url: postgresql://nro@localhost/dagster\n"
+    (tmp_path / "dagster.yaml").write_text(own, encoding="utf-8")
+    ensure_instance_home(tmp_path)
+    written = yaml.safe_load((tmp_path / "dagster.yaml").read_text("utf-8"))
+    assert "event_log_storage" not in written and "postgres" in written["storage"]
+    assert written["concurrency"] == INSTANCE_SETTINGS["concurrency"]
 
 
 def test_a_users_dagster_home_is_completed_not_replaced(tmp_path: Path) -> None:
@@ -28,7 +37,7 @@ def test_a_users_dagster_home_is_completed_not_replaced(tmp_path: Path) -> None:
     )
     changed = ensure_instance_home(tmp_path)
     written = yaml.safe_load((tmp_path / "dagster.yaml").read_text("utf-8"))
-    assert set(changed) == {"telemetry", "nux", "concurrency"}
+    assert set(changed) == {"telemetry", "nux", "concurrency", "event_log_storage"}
     assert written["run_retries"] == {"enabled": True}  # the user's own setting stays
     assert written["telemetry"] == {"enabled": False}
     assert ensure_instance_home(tmp_path) == []  # idempotent
