@@ -54,6 +54,8 @@ class WarehouseResource(dg.ConfigurableResource):
                 + ". This run starts when that one ends."
             )
         )
+        if context.instance is not None:
+            release_runs_that_died(context.instance, run_id, context.log)
         for folder in (settings.reports_dir(), settings.exports_dir()):
             remove_leftovers(folder)
         self._outputs = StagedOutputs(run_id[:8])
@@ -136,6 +138,30 @@ class WarehouseResource(dg.ConfigurableResource):
         rows = write_snapshot(self.working_path, staged)
         self._staged_snapshot = staged
         return rows
+
+
+def release_runs_that_died(
+    instance: dg.DagsterInstance, run_id: str, log: dg.DagsterLogManager | None
+) -> None:
+    """Free the pool slots of runs whose process died (killed, machine restarted), so that they do
+    not block every later run; say they failed.
+
+    Called with the warehouse lock held: every run takes that lock before any of its steps claims
+    a slot, so while this run holds it, a slot held by another run belongs to a dead process."""
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return
+    for other in storage.get_concurrency_run_ids() - {run_id}:
+        storage.free_concurrency_slots_for_run(other)
+        dead = instance.get_run_by_id(other)
+        if dead is not None and not dead.is_finished:
+            instance.report_run_failed(
+                dead,
+                "Its process ended without finishing the run (killed?); nothing it wrote "
+                "was kept, and the next run freed its slot in the warehouse pool.",
+            )
+        if log is not None:
+            log.warning(f"Run {other} had died holding the warehouse pool; its slot was freed.")
 
 
 def run_end_problem(context: dg.InitResourceContext) -> str | None:
