@@ -168,8 +168,9 @@ def test_fixed_method_uses_seed_for_used_features_only():
     ],
 )
 def test_parse_years(value, expected):
-    assert weights_model.parse_years(value) == expected
-    assert partners_model.parse_years(value) == expected
+    # both Python models read the var through resolve_years, which parses all but 'run_table'
+    assert weights_model.resolve_years(value, session=None) == expected
+    assert partners_model.resolve_years(value, session=None) == expected
 
 
 def test_weights_model_on_tiny_warehouse_only_run_years():
