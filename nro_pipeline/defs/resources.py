@@ -54,8 +54,10 @@ class WarehouseResource(dg.ConfigurableResource):
                 + ". This run starts when that one ends."
             )
         )
-        if context.instance is not None:
-            release_runs_that_died(context.instance, run_id, context.log)
+        if context.instance is not None and context.dagster_run is not None:
+            warehouse = str(Path(self.path).resolve())
+            context.instance.add_run_tags(run_id, {WAREHOUSE_TAG: warehouse})
+            release_runs_that_died(context.instance, run_id, warehouse, context.log)
         for folder in (settings.reports_dir(), settings.exports_dir()):
             remove_leftovers(folder)
         self._outputs = StagedOutputs(run_id[:8])
@@ -140,21 +142,28 @@ class WarehouseResource(dg.ConfigurableResource):
         return rows
 
 
-def release_runs_that_died(
-    instance: dg.DagsterInstance, run_id: str, log: dg.DagsterLogManager | None
-) -> None:
-    """Free the pool slots of runs whose process died (killed, machine restarted), so that they do
-    not block every later run; say they failed.
+# The warehouse a run took the lock of (tagged when it takes it).
+WAREHOUSE_TAG = "nro/warehouse"
 
-    Called with the warehouse lock held: every run takes that lock before any of its steps claims
-    a slot, so while this run holds it, a slot held by another run belongs to a dead process."""
+
+def release_runs_that_died(
+    instance: dg.DagsterInstance, run_id: str, warehouse: str, log: dg.DagsterLogManager | None
+) -> None:
+    """Free the pool slots of runs of this warehouse whose process died (killed, machine
+    restarted), so that they do not block every later run; say they failed.
+
+    Called with the warehouse lock held: every run takes that lock (and is tagged with it) before
+    any of its steps claims a slot, so while this run holds it, a slot held by another run of the
+    same warehouse belongs to a dead process. Runs of other warehouses are left alone."""
     storage = instance.event_log_storage
     if not storage.supports_global_concurrency_limits:
         return
     for other in storage.get_concurrency_run_ids() - {run_id}:
-        storage.free_concurrency_slots_for_run(other)
         dead = instance.get_run_by_id(other)
-        if dead is not None and not dead.is_finished:
+        if dead is None or dead.tags.get(WAREHOUSE_TAG) != warehouse:
+            continue
+        storage.free_concurrency_slots_for_run(other)
+        if not dead.is_finished:
             instance.report_run_failed(
                 dead,
                 "Its process ended without finishing the run (killed?); nothing it wrote "
