@@ -149,8 +149,3 @@ def use_paths(landing: Path | None = None, warehouse: Path | None = None) -> Non
         os.environ[LANDING_DIR_ENV] = str(landing.resolve())
     if warehouse:
         os.environ[WAREHOUSE_ENV] = str(warehouse.resolve())
-
-
-def export_warehouse_path(path: str | Path) -> None:
-    """dbt's profile reads the warehouse from NRO_WAREHOUSE: point it at the file Dagster uses."""
-    os.environ[WAREHOUSE_ENV] = str(Path(path).resolve())

@@ -31,7 +31,6 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     """`SqliteEventLogStorage` under `<dagster_home>/history/runs`, its engines kept per shard."""
 
     def __init__(self, dagster_home: str, inst_data: ConfigurableClassData | None = None) -> None:
-        self._dagster_home = dagster_home
         self._engines: dict[tuple[int, str], Engine] = {}
         self._engines_lock = threading.Lock()
         self._tables_seen: set[str] = set()
