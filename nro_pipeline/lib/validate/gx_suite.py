@@ -1,15 +1,17 @@
-"""One GX Core run of a kind's suite (`expectations/<kind>.json`) on a pandas frame of landed rows.
+"""GX Core runs of a kind's suite (`expectations/<kind>.json`) on pandas frames of landed rows.
 
 Numeric rules run on derived `n_<column>` columns so that the text columns keep what was
 delivered. An expectation with `"meta": {"mask_values": true}` (participant ids that look like
 names) never shows the offending values; one with `"severity": "warning"` is reported as a warning
-(its rows load), every other one blocks.
+(its rows load), every other one blocks. One file's validation may take several runs (one per
+group of rules, `rule_groups.py`): they share one ephemeral GX context (`GxSession`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,6 @@ from nro_pipeline.lib.validate.outcome import RuleFailure
 ROW_NUMBER = "_row_number"
 COLUMN_ARGUMENTS = ("column", "column_A", "column_B", "column_list")
 WARNING_SEVERITY = "warning"
-GxRuns = list[tuple[Any, Any]]  # (GX context, validation result) of each run, for Data Docs
 
 
 @cache
@@ -42,9 +43,121 @@ def expectation_columns(expectation: dict[str, Any]) -> list[str]:
     return columns
 
 
-def _offending_values(
+def rule_name(expectation: dict[str, Any]) -> str:
+    return expectation.get("description") or expectation["type"]
+
+
+@dataclass(frozen=True)
+class BrokenRule:
+    """A row-level rule some rows of a frame break, as GX reported it."""
+
+    rule: str
+    unexpected_count: int
+    entries: list[dict[str, Any]]  # GX's unexpected index entries: row number and values
+    warning: bool
+    masked_columns: frozenset[str]  # columns never to show for these rows (empty: none)
+    item: Any = field(default=None, compare=False, repr=False)  # GX's result, for Data Docs
+
+    def count_rows(self, unexpected: int, rows: int) -> None:
+        """Data Docs count rows, not the tuples GX was handed: `unexpected` of `rows`."""
+        if self.item is None or self.item.result is None:
+            return
+        share = 100 * unexpected / rows if rows else 0.0
+        self.item.result.update(
+            element_count=rows,
+            unexpected_count=unexpected,
+            unexpected_percent=share,
+            unexpected_percent_total=share,
+            unexpected_percent_nonmissing=share,
+        )
+
+    @property
+    def rows(self) -> list[int]:
+        return [int(entry[ROW_NUMBER]) for entry in self.entries]
+
+
+class GxSession:
+    """One ephemeral GX context for every run of one file's validation, kept for Data Docs."""
+
+    def __init__(self) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self._source = self.context.data_sources.add_pandas("landing")
+        self.results: list[Any] = []
+
+    def validate(
+        self,
+        frame: pd.DataFrame,
+        suite: dict[str, Any],
+        expectations: list[dict[str, Any]],
+        parameters: dict[str, Any],
+    ) -> Any:
+        """Run the expectations on the frame; returns GX's validation result."""
+        import great_expectations as gx
+
+        name = f"{suite['name']}_{len(self.results) + 1}"
+        batch = self._source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("year")
+        gx_suite = self.context.suites.add(
+            gx.ExpectationSuite(name=name, expectations=expectations, meta=suite.get("meta", {}))
+        )
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
+        )
+        result = definition.run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=parameters,
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": [ROW_NUMBER],
+                "return_unexpected_index_query": False,
+            },
+        )
+        self.results.append(result)
+        return result
+
+
+def failures_of(result: Any) -> tuple[list[RuleFailure], list[BrokenRule]]:
+    """Failures about the file as a whole (a rule on the table, or one that could not be
+    checked), and the row-level rules broken, from one GX validation result."""
+    failures: list[RuleFailure] = []
+    broken: list[BrokenRule] = []
+    for item in result.results:
+        if item.success:
+            continue
+        config = item.expectation_config
+        rule = config.description or config.type
+        details = item.result or {}
+        if config.type.startswith("expect_table_"):
+            missing = (details.get("details") or {}).get("mismatched", {}).get("missing", [])
+            rule = f"{rule} (missing: {', '.join(missing)})" if missing else rule
+            failures.append(RuleFailure(rule, rows=[1], unexpected_count=1, table_level=True))
+            continue
+        exception = (item.exception_info or {}).get("exception_message")
+        if exception:
+            failures.append(
+                RuleFailure(f"{rule} (could not be checked: {exception})", [], 0, table_level=True)
+            )
+            continue
+        entries = [e for e in details.get("unexpected_index_list") or [] if ROW_NUMBER in e]
+        masked = (
+            frozenset(c.removeprefix("n_") for c in expectation_columns(config.to_json_dict()))
+            if (config.meta or {}).get("mask_values")
+            else frozenset()
+        )
+        count = int(details.get("unexpected_count") or len(entries))
+        warning = str(getattr(config.severity, "value", config.severity)) == WARNING_SEVERITY
+        broken.append(BrokenRule(rule, count, entries, warning, masked, item))
+    return failures, broken
+
+
+def offending_values(
     entry: dict[str, Any], notes: dict[str, dict[str, str]], hidden: set[str]
 ) -> str:
+    """The values a row broke a rule with, in words: «exam=XYZ, score=empty»."""
     parts = []
     for key, value in entry.items():
         if key == ROW_NUMBER:
@@ -66,107 +179,3 @@ def _plain(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _gx_result(
-    frame: pd.DataFrame, suite: dict[str, Any], runnable: list[dict], parameters: dict[str, Any]
-) -> tuple[Any, Any]:
-    """Run the expectations in an ephemeral GX context; returns (context, result)."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = (
-        context.data_sources.add_pandas("landing")
-        .add_dataframe_asset(suite["name"])
-        .add_batch_definition_whole_dataframe("year")
-    )
-    gx_suite = context.suites.add(
-        gx.ExpectationSuite(name=suite["name"], expectations=runnable, meta=suite.get("meta", {}))
-    )
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{suite['name']}_year", data=batch, suite=gx_suite)
-    )
-    result = definition.run(
-        batch_parameters={"dataframe": frame},
-        expectation_parameters=parameters,
-        result_format={
-            "result_format": "COMPLETE",
-            "unexpected_index_column_names": [ROW_NUMBER],
-            "return_unexpected_index_query": False,
-        },
-    )
-    return context, result
-
-
-def run_suite(
-    frame: pd.DataFrame,
-    suite: dict[str, Any],
-    parameters: dict[str, Any],
-    notes: dict[str, dict[str, str]] | None = None,
-    hidden: dict[int, set[str]] | None = None,
-    gx_runs: GxRuns | None = None,
-) -> tuple[int, list[RuleFailure]]:
-    """Validate the frame with GX; expectations on columns the file lacks are left to the
-    structure rule, which names the missing columns once. `gx_runs` collects (GX context, result)
-    for the Data Docs. Failures of warning rules come back with `warning=True`.
-
-    `hidden` is filled with row → columns of masked rules, and every failure's values are shown
-    with those columns hidden (a row can break a masked rule and another one)."""
-    notes = notes or {}
-    hidden = {} if hidden is None else hidden
-    runnable = [
-        e for e in suite["expectations"] if all(c in frame.columns for c in expectation_columns(e))
-    ]
-    context, result = _gx_result(frame, suite, runnable, parameters)
-    if gx_runs is not None:
-        gx_runs.append((context, result))
-    failures, broken = _table_failures_and_broken_rows(result, hidden)
-    # Values are rendered once every masked row is known.
-    for rule, count, index_list, warning in broken:
-        rows = [int(entry[ROW_NUMBER]) for entry in index_list]
-        values = {
-            int(entry[ROW_NUMBER]): _offending_values(
-                entry, notes, hidden.get(int(entry[ROW_NUMBER]), set())
-            )
-            for entry in index_list
-        }
-        failures.append(RuleFailure(rule, rows, max(count, len(rows)), values, warning=warning))
-    return len(runnable), failures
-
-
-def _table_failures_and_broken_rows(
-    result: Any, hidden: dict[int, set[str]]
-) -> tuple[list[RuleFailure], list[tuple[str, int, list[dict[str, Any]], bool]]]:
-    """Failures about the file as a whole, and (rule, count, GX index entries, warning) of the
-    row-level ones; rows of masked rules are added to `hidden`."""
-    failures: list[RuleFailure] = []
-    broken = []
-    for item in result.results:
-        if item.success:
-            continue
-        config = item.expectation_config
-        rule = config.description or config.type
-        details = item.result or {}
-        if config.type.startswith("expect_table_"):
-            missing = (details.get("details") or {}).get("mismatched", {}).get("missing", [])
-            rule = f"{rule} (missing: {', '.join(missing)})" if missing else rule
-            failures.append(RuleFailure(rule, rows=[1], unexpected_count=1, table_level=True))
-            continue
-        exception = (item.exception_info or {}).get("exception_message")
-        if exception:
-            failures.append(
-                RuleFailure(f"{rule} (could not be checked: {exception})", [], 0, table_level=True)
-            )
-            continue
-        index_list = [e for e in details.get("unexpected_index_list") or [] if ROW_NUMBER in e]
-        if (config.meta or {}).get("mask_values"):
-            columns = {c.removeprefix("n_") for c in expectation_columns(config.to_json_dict())}
-            for entry in index_list:
-                hidden.setdefault(int(entry[ROW_NUMBER]), set()).update(columns)
-        count = int(details.get("unexpected_count") or len(index_list))
-        warning = str(getattr(config.severity, "value", config.severity)) == WARNING_SEVERITY
-        broken.append((rule, count, index_list, warning))
-    return failures, broken

@@ -1,9 +1,11 @@
 """Great Expectations (GX Core 1.x) validation of a landed file, with failures in plain words.
 
-The suites are the JSON files in `expectations/` (one per file kind; `gx_suite.py` runs one). A
-year's rows are read back from `raw` and validated as a pandas DataFrame (GX's SQL datasource is
-broken on DuckDB); numeric rules run on derived `n_<column>` columns so that the text columns keep
-what was delivered.
+The suites are the JSON files in `expectations/` (one per file kind). A year's rows are read back
+from `raw` and validated as pandas DataFrames (GX's SQL datasource is broken on DuckDB); numeric
+rules run on derived `n_<column>` columns so that the text columns keep what was delivered.
+Rules about one row at a time are validated on the distinct values of the columns they read and
+their offending tuples traced back to every row holding them (`rule_groups.py`): the same verdict,
+rows and values as on all rows, at a fraction of GX's per-row cost on a national file.
 
 Every rule is either about the file as a whole (`expect_table_*`, or a rule that could not be
 checked) — such a failure always blocks the year — or about rows: those rows can be quarantined
@@ -16,23 +18,24 @@ shows the offending values: not in the message, the run log nor the quarantine t
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from typing import Any
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from nro_pipeline.lib.contract.file_kinds import ColumnType, FileKind
+from nro_pipeline.lib.contract.file_kinds import FileKind
 from nro_pipeline.lib.ingest.raw_tables import RAW_SCHEMA, landed_columns
 from nro_pipeline.lib.validate.gx_data_docs import build_data_docs, remove_data_docs
 from nro_pipeline.lib.validate.gx_suite import (
     ROW_NUMBER,
-    GxRuns,
+    BrokenRule,
+    GxSession,
     expectation_columns,
+    failures_of,
     load_suite,
-    run_suite,
+    offending_values,
+    rule_name,
 )
 from nro_pipeline.lib.validate.outcome import RuleFailure, ValidationOutcome
 from nro_pipeline.lib.validate.quarantine_policy import (
@@ -43,73 +46,29 @@ from nro_pipeline.lib.validate.quarantine_policy import (
     verdict,
 )
 from nro_pipeline.lib.validate.rejected_rows import record_rejected_rows
+from nro_pipeline.lib.validate.rule_groups import FrameKind, RuleGroup, plan_groups
 from nro_pipeline.lib.validate.suite_context import SuiteContext, suite_context
+from nro_pipeline.lib.validate.validation_frames import (
+    derived_columns,
+    distinct_counts,
+    group_frames,
+    rows_of_tuples,
+)
 
 __all__ = [
     "RuleFailure",
     "ValidationOutcome",
     "check_landed_year",
     "load_suite",
-    "run_suite",
     "validate_landed_year",
-    "validation_frame",
 ]
 
-# Above this many rows a file is validated in hash partitions of about this size, so that GX's
+# A frame above this many rows is validated in hash partitions of about this size, so that GX's
 # pandas frame stays within a few hundred MiB whatever the size of the region.
 VALIDATION_BATCH_ROWS = 1_000_000
-_CATEGORY_MAX_SHARE = 10  # a text column with at most rows/10 distinct values becomes a category
 UNIQUENESS_RULES = frozenset(
     {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
 )
-
-
-def validation_frame(
-    con: duckdb.DuckDBPyConnection,
-    year: int,
-    kind: FileKind,
-    partition: tuple[int, int, list[str]] | None = None,
-) -> pd.DataFrame:
-    """The year's landed rows as text, the columns the file had, plus numeric `n_` columns.
-
-    `partition` = (index, count, key columns): only the rows whose key hashes to `index` modulo
-    `count`, so that rows with equal keys always meet in the same partition."""
-    present = [c for c in kind.column_names if c in landed_columns(con, year, kind)]
-    # Numbers are parsed by DuckDB (TRY_CAST: not a number → empty), faster than pandas here.
-    numeric = [c.name for c in kind.columns if c.name in present and c.type is not ColumnType.TEXT]
-    selected = [f'"{c}"' for c in present] + [ROW_NUMBER]
-    selected += [f'TRY_CAST("{c}" AS DOUBLE) AS "n_{c}"' for c in numeric]
-    marks = [f"mark_{m}" for m in range(2, 6)]
-    if all(m in numeric for m in marks):
-        # empty unless all four marks are numbers
-        selected.append(
-            " + ".join(f'TRY_CAST("{m}" AS DOUBLE)' for m in marks) + " AS n_mark_total"
-        )
-    where, parameters = "year = ?", [year]
-    if partition is not None:
-        index, count, keys = partition
-        hashed = ", ".join(f'"{k}"' for k in keys) if keys else ROW_NUMBER
-        where += f" AND hash({hashed}) % ? = ?"
-        parameters += [count, index]
-    # Through Arrow: several times faster than .df() for millions of text cells.
-    table = con.sql(
-        f"""SELECT {", ".join(selected)} FROM {RAW_SCHEMA}.{kind.name}
-            WHERE {where} ORDER BY {ROW_NUMBER}""",
-        params=parameters,
-    ).to_arrow_table()
-    return table.to_pandas().astype(_categories(table))
-
-
-def _categories(table: pa.Table) -> dict[str, str]:
-    """Text columns with few distinct values (codes, scores, school ids), as pandas categories:
-    GX filters the whole frame for every conditional rule, and taking rows of a categorical costs
-    an integer copy instead of a copy of every string."""
-    return {
-        name: "category"
-        for name, column in zip(table.column_names, table.columns, strict=True)
-        if pa.types.is_string(column.type)
-        and pc.count_distinct(column).as_py() <= table.num_rows // _CATEGORY_MAX_SHARE
-    }
 
 
 def validate_landed_year(
@@ -124,23 +83,37 @@ def validate_landed_year(
         raise LookupError(f"nothing of kind {kind.name} has been landed for {year}")
     [(source_file, rows, content_hash, extra_columns)] = landed
     context = suite_context(con, year, kind)
-    hidden: dict[int, set[str]] = {}
     suite = load_suite(kind.name)
-    partitions = -(-int(rows or 0) // VALIDATION_BATCH_ROWS)
-    gx_runs: GxRuns = []
-    if partitions <= 1:
-        frame = validation_frame(con, year, kind)
-        expectations_run, failures = run_suite(
-            frame, suite, context.parameters, context.notes, hidden, gx_runs
-        )
-    else:
-        expectations_run, failures = _run_suite_in_partitions(
-            con, year, kind, suite, context, hidden, partitions, gx_runs
-        )
+    present = [c for c in kind.column_names if c in landed_columns(con, year, kind)]
+    derived = derived_columns(kind, present)
+    # A rule on a column the file lacks is left to the structure rule, which names it once.
+    runnable = [
+        e for e in suite["expectations"] if all(c in derived for c in expectation_columns(e))
+    ]
+    counts = distinct_counts(con, year, kind, present)
+    groups = plan_groups(runnable, derived, present, counts, int(rows or 0))
+    session = GxSession()
+    table_failures: dict[str, RuleFailure] = {}
+    broken: dict[str, list[tuple[RuleGroup, BrokenRule]]] = {}
+    for group in groups:
+        parts = _partitions(group, counts, int(rows or 0))
+        for frame in group_frames(con, year, kind, group, present, counts, parts):
+            result = session.validate(frame, suite, list(group.expectations), context.parameters)
+            del frame
+            failures, rules = failures_of(result)
+            for failure in failures:  # the same in every partition: said once
+                table_failures.setdefault(failure.rule, failure)
+            for rule in rules:
+                broken.setdefault(rule.rule, []).append((group, rule))
+    row_failures, hidden = _row_failures(con, year, kind, broken, context, int(rows or 0))
+    failures = [
+        *_in_suite_order(list(table_failures.values()), suite),
+        *_in_suite_order(row_failures, suite),
+    ]
     # Data Docs are read to see what is wrong: rendered for a file that breaks or warns, and the
     # page of an earlier failure removed once the file passes (a third of the GX time otherwise).
     data_docs = (
-        build_data_docs(gx_runs[-1][0], [r for _, r in gx_runs], kind.name, year)
+        build_data_docs(session.context, session.results, kind.name, year)
         if failures
         else remove_data_docs(kind.name, year)
     )
@@ -150,13 +123,85 @@ def validate_landed_year(
         year,
         source_file,
         rows,
-        expectations_run,
+        len(runnable),
         [f for f in failures if not f.warning],
         content_hash,
         hidden,
         data_docs,
         warnings=[f for f in failures if f.warning],
     )
+
+
+def _partitions(group: RuleGroup, counts: dict[str, int], rows: int) -> int:
+    """How many hash partitions a group's frame is validated in, for GX's memory.
+
+    Row-wise rules give the same verdict on any split of the tuples; uniqueness stays exact
+    because equal tuples hash to one partition. Any other rule on every row (a share of rows
+    allowed to fail) needs all rows at once."""
+    if group.frame is FrameKind.HEADER:
+        return 1
+    if group.frame is FrameKind.EVERY_ROW:
+        if not all(e["type"] in UNIQUENESS_RULES for e in group.expectations):
+            return 1
+        size = rows
+    else:  # at most the product of the columns' distinct counts (and one empty each)
+        size = min(rows, math.prod(counts.get(c, 0) + 1 for c in group.columns))
+    return max(1, -(-size // VALIDATION_BATCH_ROWS))
+
+
+def _in_suite_order(failures: list[RuleFailure], suite: dict[str, Any]) -> list[RuleFailure]:
+    order = {rule_name(e): i for i, e in enumerate(suite["expectations"])}
+    return sorted(failures, key=lambda f: order.get(f.rule.split(" (")[0], len(order)))
+
+
+def _row_failures(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    kind: FileKind,
+    broken: dict[str, list[tuple[RuleGroup, BrokenRule]]],
+    context: SuiteContext,
+    file_rows: int,
+) -> tuple[list[RuleFailure], dict[int, set[str]]]:
+    """Row-level failures over every row, and row → columns never to show.
+
+    A rule broken on distinct tuples is traced to every row holding an offending tuple; the
+    values shown for a row are its tuple's. Values are rendered once every masked row is known
+    (a row may break a masked rule and another one)."""
+    traced: list[tuple[BrokenRule, int, dict[int, dict[str, Any]]]] = []
+    hidden: dict[int, set[str]] = {}
+    for parts in broken.values():
+        entries: dict[int, dict[str, Any]] = {}  # row → GX's entry of its tuple (or of itself)
+        count = 0
+        for group, part in parts:
+            if group.frame is FrameKind.DISTINCT:
+                of_first = {int(e[ROW_NUMBER]): e for e in part.entries}
+                traced_rows = rows_of_tuples(con, year, kind, group.columns, part.rows)
+                for first, rows in traced_rows.items():
+                    entries.update(dict.fromkeys(rows, of_first[first]))
+                traced_count = sum(len(rows) for rows in traced_rows.values())
+                part.count_rows(traced_count, file_rows)
+                count += traced_count
+            else:
+                entries.update((int(e[ROW_NUMBER]), e) for e in part.entries)
+                count += max(part.unexpected_count, len(part.entries))
+        first_part = parts[0][1]
+        for row in entries if first_part.masked_columns else ():
+            hidden.setdefault(row, set()).update(first_part.masked_columns)
+        traced.append((first_part, max(count, len(entries)), entries))
+    failures = [
+        RuleFailure(
+            rule.rule,
+            sorted(entries),
+            count,
+            {
+                row: offending_values(entry, context.notes, hidden.get(row, set()))
+                for row, entry in entries.items()
+            },
+            warning=rule.warning,
+        )
+        for rule, count, entries in traced
+    ]
+    return failures, hidden
 
 
 def _name_unknown_columns(failures: list[RuleFailure], extras: list[str]) -> list[RuleFailure]:
@@ -170,64 +215,6 @@ def _name_unknown_columns(failures: list[RuleFailure], extras: list[str]) -> lis
         else f
         for f in failures
     ]
-
-
-def _unique_key(suite: dict[str, Any], present: list[str]) -> list[str]:
-    """The columns of the suite's uniqueness rules, so that duplicates share a partition."""
-    keys: list[str] = []
-    for expectation in suite["expectations"]:
-        if expectation["type"] in UNIQUENESS_RULES:
-            keys.extend(c for c in expectation_columns(expectation) if c not in keys)
-    # A uniqueness rule on a column the file lacks does not run; nothing to keep together then.
-    return keys if all(k in present for k in keys) else []
-
-
-def _run_suite_in_partitions(
-    con: duckdb.DuckDBPyConnection,
-    year: int,
-    kind: FileKind,
-    suite: dict[str, Any],
-    context: SuiteContext,
-    hidden: dict[int, set[str]],
-    partitions: int,
-    gx_runs: GxRuns,
-) -> tuple[int, list[RuleFailure]]:
-    """`run_suite` over hash partitions of the rows, merged into the failures of one run.
-
-    A national GIA file has millions of rows; GX on one pandas frame of them needs several GiB.
-    Every rule but uniqueness is about one row, and uniqueness is exact too because rows are
-    partitioned by the hash of the unique key (equal keys meet in one partition). Rules about the
-    file as a whole give the same answer in every partition and are reported once; row failures
-    are summed, their rows put back in file order and rules kept in suite order.
-    """
-    present = [c for c in kind.column_names if c in landed_columns(con, year, kind)]
-    keys = _unique_key(suite, present)
-    order = {(e.get("description") or e["type"]): i for i, e in enumerate(suite["expectations"])}
-    expectations_run = 0
-    table_failures: dict[str, RuleFailure] = {}
-    row_failures: dict[str, list[RuleFailure]] = {}
-    for index in range(partitions):
-        frame = validation_frame(con, year, kind, (index, partitions, keys))
-        if frame.empty and (index < partitions - 1 or expectations_run):
-            continue  # an empty partition has nothing to say that another one does not
-        expectations_run, failures = run_suite(
-            frame, suite, context.parameters, context.notes, hidden, gx_runs
-        )
-        del frame
-        for failure in failures:
-            if failure.table_level:
-                table_failures.setdefault(failure.rule, failure)
-            else:
-                row_failures.setdefault(failure.rule, []).append(failure)
-    merged = list(table_failures.values())
-    for rule in sorted(row_failures, key=lambda r: order.get(r, len(order))):
-        parts = row_failures[rule]
-        values = {row: text for part in parts for row, text in part.values.items()}
-        rows = sorted(row for part in parts for row in part.rows)
-        count = sum(part.unexpected_count for part in parts)
-        warning = parts[0].warning
-        merged.append(RuleFailure(rule, rows, max(count, len(rows)), values, warning=warning))
-    return expectations_run, merged
 
 
 def check_landed_year(
