@@ -109,6 +109,32 @@ def test_arrow_csv_path_normalises_cells_like_the_row_by_row_reader(tmp_path: Pa
     assert fast[1]["_extra_columns"] == '{"Комментарий": "пересчитано"}'
 
 
+def test_arrow_csv_path_trims_ids_with_pythons_whitespace(tmp_path: Path) -> None:
+    """Ids are trimmed in vectorised Arrow passes: the same cells as `str.strip()` gives, for
+    Unicode spaces too; a BOM or a zero-width space is not whitespace and stays."""
+    path = tmp_path / "gia_results.csv"
+    tail = ",sch1,OGE,math,20,4,main,current\n"
+    cells = ["\u3000P1\u2007", "\u00a0P2\x1f", "P\u00a03", "\u202f \u00a0", "\ufeffP5", "P6\u200b"]
+    path.write_text(
+        "participant_id,school_id,exam,subject,score,mark,attempt,category\n"
+        + "".join(cell + tail for cell in cells),
+        encoding="utf-8",
+    )
+    fast, slow = _read_both_ways(path, "gia_results")
+    assert fast == slow
+    assert [r["participant_id"] for r in fast] == ["P1", "P2", "P 3", None, "\ufeffP5", "P6\u200b"]
+
+
+def test_python_whitespace_is_what_str_strip_removes() -> None:
+    """The set given to Arrow's trim must follow the running Python's Unicode tables."""
+    import sys
+
+    from nro_pipeline.lib.ingest.value_normaliser import PYTHON_WHITESPACE
+
+    every = (chr(c) for c in range(sys.maxunicode + 1))
+    assert "".join(c for c in every if c.isspace()) == PYTHON_WHITESPACE
+
+
 @pytest.mark.parametrize(
     "body",
     [
