@@ -70,6 +70,40 @@ def test_empty_and_binary_files_are_refused_in_plain_words(tmp_path: Path) -> No
         read_landing_file(garbage, VPR_RESULTS)
 
 
+_CYRILLIC_LINE = ("Ш" + "x" * 97 + "\n").encode()  # 100 bytes, one valid multi-byte character
+_ASCII_LINE = ("x" * 99 + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("line", "tail", "encoding", "problem"),
+    [
+        (_CYRILLIC_LINE, "Школа\n".encode(), "utf-8", None),
+        (_ASCII_LINE, "Школа\n".encode("cp1251"), "cp1251", None),
+        (_CYRILLIC_LINE, b"\xd0\xa8\xff\n", None, "row 30001: bytes that are not valid UTF-8"),
+        (_CYRILLIC_LINE, "Школа".encode()[:3], None, "row 30001: bytes that are not valid UTF-8"),
+        (_ASCII_LINE, b"\x00\n", None, "binary content"),
+    ],
+    ids=["utf-8", "windows-1251", "damaged", "cut at the end", "nul"],
+)
+def test_encoding_decided_late_in_the_file(
+    line: bytes, tail: bytes, encoding: str | None, problem: str | None, tmp_path: Path
+) -> None:
+    """Bytes that decide the encoding only after the first megabytes: the quick UTF-8 pass hands
+    over to the full one, which still names the right row (30,000 lines of 100 bytes first)."""
+    from nro_pipeline.lib.ingest.file_facts import inspect_file
+
+    path = tmp_path / "schools.csv"
+    path.write_bytes(line * 30_000 + tail)
+    facts = inspect_file(path)
+    assert (facts.encoding, facts.size_bytes, facts.line_count) == (
+        encoding,
+        3_000_000 + len(tail),
+        30_001,
+    )
+    assert (facts.problem or "").startswith(problem or "")
+    assert (facts.problem is None) == (problem is None)
+
+
 def _read_both_ways(path: Path, kind_name: str) -> tuple[list[dict], list[dict]]:
     """Rows through Arrow's parser (raising FastPathUnavailable when it cannot vouch for them)
     and row by row through Python's csv module."""
