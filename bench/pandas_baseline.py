@@ -6,17 +6,25 @@ ISBSh, clusters or partners — so it is a generous baseline for the pipeline to
 
     python bench/pandas_baseline.py LANDING_DIR OUT_DIR [--years 2019-2024]
 
-Expects canonical UTF-8 CSVs (the benchmark generates its region with style `csv_utf8`).
+Reads the landing files as `nro sample` writes them in either benchmark style: canonical UTF-8
+CSVs (`csv_utf8`), or the mixed formats of real exports (`mixed`): UTF-8 with or without BOM or
+Windows-1251 (tried in that order on the file's start), `,`, `;` or tab (the one the header line
+has most of; `;` files use a decimal comma), or an XLSX's first sheet (pandas' calamine engine).
+Russian headers are renamed to the contract's names, and then Russian codes («математика»,
+«основная») to the contract's codes, per distinct value — what an analyst's script would hard-code.
 Writes OUT_DIR/fct_procedure_results.parquet and OUT_DIR/mart_low_results.parquet.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import sys
 from pathlib import Path
 
 import pandas as pd
+
+from nro_pipeline.lib.contract.file_kinds import CODED_VALUES, FILE_KINDS, normalise_label
 
 SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 LOW_SHARE_THRESHOLD = (3, 10)  # 0.30 as a fraction, compared exactly: failed * 10 >= n * 3
@@ -31,8 +39,76 @@ def _years(text: str) -> list[int]:
     return list(range(int(first), int(last or first) + 1))
 
 
-def vpr_counts(path: Path, year: int) -> pd.DataFrame:
-    vpr = pd.read_csv(path, dtype={"school_id": str, "subject": str})
+def _header_names(kind_name: str) -> dict[str, str]:
+    """Normalised header (English, Russian or alias) → the contract's column name."""
+    kind = FILE_KINDS[kind_name]
+    names = {normalise_label(c.name): c.name for c in kind.columns}
+    names.update({normalise_label(c.russian): c.name for c in kind.columns})
+    names.update({normalise_label(a): c for a, c in kind.aliases.items()})
+    return names
+
+
+def _csv_dialect(path: Path) -> tuple[str, str, list[str]]:
+    """Encoding, delimiter and header cells of a landing CSV, from its first 64 KiB."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    try:
+        # An incremental decoder: a character cut at the end of the sample is not an error.
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head)
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError:
+        text, encoding = head.decode("cp1251"), "cp1251"
+    first_line = text.splitlines()[0] if text else ""
+    delimiter = max((";", "\t", ","), key=first_line.count)
+    return encoding, delimiter, first_line.split(delimiter)
+
+
+def read_landing(
+    landing: Path, year: int, kind_name: str, dtype: dict[str, object] | type
+) -> pd.DataFrame:
+    """One landing file (CSV or XLSX, either style) with the contract's column names and codes;
+    `dtype` is keyed by those names (or one type for every column)."""
+    names = _header_names(kind_name)
+    csv_path = landing / str(year) / f"{kind_name}.csv"
+    if csv_path.exists():
+        encoding, delimiter, header = _csv_dialect(csv_path)
+        canonical = {h: names.get(normalise_label(h), h) for h in header}
+        types = (
+            dtype
+            if not isinstance(dtype, dict)
+            else {h: dtype[c] for h, c in canonical.items() if c in dtype}
+        )
+        frame = pd.read_csv(
+            csv_path,
+            sep=delimiter,
+            encoding=encoding,
+            decimal="," if delimiter == ";" else ".",
+            dtype=types,
+        )
+    else:
+        frame = pd.read_excel(
+            landing / str(year) / f"{kind_name}.xlsx",
+            engine="calamine",
+            dtype=dtype if not isinstance(dtype, dict) else None,
+        )
+        canonical = {h: names.get(normalise_label(str(h)), h) for h in frame.columns}
+    frame = frame.rename(columns=canonical)
+    if any(h != c for h, c in canonical.items()):  # Russian headers come with Russian codes
+        for column in FILE_KINDS[kind_name].columns:
+            if column.coded and not column.many and column.name in frame:
+                codes = {
+                    normalise_label(f): c
+                    for c, fs in CODED_VALUES[column.coded].items()
+                    for f in (c, *fs)
+                }
+                values = frame[column.name]
+                found = {v: codes.get(normalise_label(v), v) for v in values.dropna().unique()}
+                frame[column.name] = values.map(found)
+    return frame
+
+
+def vpr_counts(landing: Path, year: int) -> pd.DataFrame:
+    vpr = read_landing(landing, year, "vpr_results", {"school_id": str, "subject": str})
     return pd.DataFrame(
         {
             "school_id": vpr["school_id"],
@@ -47,10 +123,12 @@ def vpr_counts(path: Path, year: int) -> pd.DataFrame:
     )
 
 
-def gia_counts(path: Path, year: int, min_scores: pd.DataFrame) -> pd.DataFrame:
-    gia = pd.read_csv(
-        path,
-        dtype={"participant_id": str, "school_id": str, "exam": str, "subject": str},
+def gia_counts(landing: Path, year: int, min_scores: pd.DataFrame) -> pd.DataFrame:
+    gia = read_landing(
+        landing,
+        year,
+        "gia_results",
+        {"participant_id": str, "school_id": str, "exam": str, "subject": str},
     )
     minimum = min_scores[(min_scores["from_year"] <= year) & (min_scores["to_year"] >= year)]
     gia = gia.merge(minimum[["exam", "subject", "min_score"]], on=["exam", "subject"], how="left")
@@ -84,8 +162,8 @@ def fct_procedure_results(landing: Path, years: list[int]) -> pd.DataFrame:
     min_scores["to_year"] = min_scores["to_year"].fillna(9999)
     parts = []
     for year in years:
-        parts.append(vpr_counts(landing / str(year) / "vpr_results.csv", year))
-        parts.append(gia_counts(landing / str(year) / "gia_results.csv", year, min_scores))
+        parts.append(vpr_counts(landing, year))
+        parts.append(gia_counts(landing, year, min_scores))
     counts = pd.concat(parts, ignore_index=True)
     fct = counts.merge(procedures, on=["exam", "subject", "grade"], how="inner")
     fct["participants"] = fct["participants"].astype(int)
@@ -103,7 +181,7 @@ def fct_procedure_results(landing: Path, years: list[int]) -> pd.DataFrame:
 
 def mart_low_results(landing: Path, years: list[int], fct: pd.DataFrame) -> pd.DataFrame:
     schools = pd.concat(
-        [pd.read_csv(landing / str(y) / "schools.csv", dtype=str).assign(year=y) for y in years],
+        [read_landing(landing, y, "schools", str).assign(year=y) for y in years],
         ignore_index=True,
     )[["school_id", "year", "school_name", "municipality"]]
     low = fct[fct["in_selection"] & fct["is_low"]].copy()

@@ -1,14 +1,18 @@
 """Issue 6 benchmark: the pipeline against the DuckDB floor and a pandas baseline, same files.
 
     python bench/run_benchmark.py --scale national --out bench/results.json
+    python bench/run_benchmark.py --scale national --style mixed --out bench/results_mixed.json
     python bench/run_benchmark.py --scale region           # smoke run, about a minute
 
 Steps, each in its own subprocess (timed wall clock, peak RSS of its whole process tree):
-  generate  `nro sample --style csv_utf8` of all years (reused when the same region exists)
+  generate  `nro sample --style STYLE` of all years (reused when the same region exists):
+            csv_utf8 (default, every file a canonical UTF-8 CSV) or mixed (Windows-1251 `;`,
+            UTF-8 BOM `;`, TSV, XLSX, rotating by kind and year, as `nro sample` writes by default)
   a         full backfill: `nro run --years FIRST-LAST` on a fresh warehouse
   b_prefix  preparation of (b): `nro run --years FIRST-(LAST-1)` on another fresh warehouse
   b         one new year: `nro run --years LAST` on that warehouse (the yearly September run)
-  c         the floor: DuckDB alone reads every landing file once (read_csv, all columns as text)
+  c         the floor (bench/duckdb_floor.py): DuckDB alone reads every landing file once
+            (read_csv, all columns as text; Windows-1251 and XLSX files transcoded in Python first)
   d         pandas baseline (bench/pandas_baseline.py): fct_procedure_results + mart_low_results
 Ratios: a/c, a/d, b/a. Generated data and warehouses stay under --workdir (default under /tmp).
 """
@@ -34,7 +38,7 @@ from nro_pipeline.lib.sample.region import SCALES
 REPO = Path(__file__).resolve().parent.parent
 # Schools from `nro sample --scale`; the smaller presets cover three years to stay quick.
 YEARS = {"region": "2022-2024", "large-region": "2022-2024", "national": "2019-2024"}
-STYLE = "csv_utf8"  # DuckDB reads CSV natively; XLSX would need its excel extension (no network)
+STYLES = ("csv_utf8", "mixed")  # `nro sample --style`; the floor transcodes what DuckDB cannot read
 SAMPLE_SECONDS = 0.2
 _STEP_LINE = re.compile(r"^(?:\[[#.]+\] \d+/\d+ )?\[([\d–]+)\] (.+?): (\w+) \(([\d.]+) s\)$")
 
@@ -168,20 +172,6 @@ def _fresh(workdir: Path, tag: str) -> None:
     (workdir / tag).mkdir(parents=True)
 
 
-FLOOR_SQL = """
-import sys, duckdb
-con = duckdb.connect()
-total = 0
-for path in sys.argv[1:]:
-    # every column as text, as the raw layer keeps it: the cost of reading, not of typing
-    [(n,)] = con.execute(
-        "SELECT count(*) FROM read_csv(?, header = true, all_varchar = true)", [path]
-    ).fetchall()
-    total += n
-print(f"duckdb floor: {len(sys.argv) - 1} files, {total} rows")
-"""
-
-
 def ratios_and_targets(
     wall_s: dict[str, float], peak_rss_mib: float
 ) -> tuple[dict[str, float | None], dict[str, bool]]:
@@ -238,7 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schools", type=int, help="overrides the preset")
     parser.add_argument("--years", help="e.g. 2019-2024; overrides the preset")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--workdir", type=Path, help="default /tmp/nro_bench/<schools>x<years>")
+    parser.add_argument("--style", choices=STYLES, default=STYLES[0], help="landing file formats")
+    parser.add_argument(
+        "--workdir", type=Path, help="default /tmp/nro_bench/<schools>x<years>[-<style>]"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
     parser.add_argument(
         "--skip", action="append", default=[], choices=["a", "b", "c", "d"], help="repeatable"
@@ -248,16 +241,19 @@ def main(argv: list[str] | None = None) -> int:
     years = _years(args.years or YEARS[args.scale])
     if len(years) < 2:
         parser.error("--years needs at least two years (b adds the last one)")
-    workdir = (args.workdir or Path("/tmp/nro_bench") / f"{schools}x{_span(years)}").resolve()
+    # csv_utf8 keeps the unsuffixed name, so a region generated before --style is reused.
+    suffix = "" if args.style == STYLES[0] else f"-{args.style}"
+    workdir = args.workdir or Path("/tmp/nro_bench") / f"{schools}x{_span(years)}{suffix}"
+    workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     python = sys.executable
     nro = [python, "-m", "nro_pipeline.cli"]
     steps: dict[str, Step] = {}
 
-    region = {"schools": schools, "years": years, "seed": args.seed, "style": STYLE}
+    region = {"schools": schools, "years": years, "seed": args.seed, "style": args.style}
     marker = workdir / "landing.json"
     region_args = ["--schools", str(schools), "--years", _span(years)]
-    region_args += ["--seed", str(args.seed), "--style", STYLE]
+    region_args += ["--seed", str(args.seed), "--style", args.style]
     if not marker.exists() or json.loads(marker.read_text()) != region:
         shutil.rmtree(workdir / "landing", ignore_errors=True)
         steps["generate"] = run_step(
@@ -266,7 +262,11 @@ def main(argv: list[str] | None = None) -> int:
             _env(workdir, "generate"),
         )
         marker.write_text(json.dumps(region))
-    files = sorted(str(p) for p in (workdir / "landing").glob("*/*.csv"))
+    files = sorted(
+        str(p)
+        for p in (workdir / "landing").glob("*/*")
+        if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(".")
+    )
     size_mib = sum(Path(f).stat().st_size for f in files) / 2**20
 
     def save() -> dict[str, object]:
@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         timed("b", [*nro, "run", "--years", str(years[-1])], _env(workdir, "b"))
 
     if "c" not in args.skip:
-        timed("c", [python, "-c", FLOOR_SQL, *files], _env(workdir, "c"))
+        timed("c", [python, str(REPO / "bench" / "duckdb_floor.py"), *files], _env(workdir, "c"))
     if "d" not in args.skip:
         _fresh(workdir, "d")
         baseline_args = [str(workdir / "landing"), str(workdir / "d"), "--years", _span(years)]
@@ -310,7 +310,9 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     results = save()
-    print(f"\n{schools} schools, {_span(years)}: {len(files)} CSV files, {size_mib:.0f} MiB")
+    print(
+        f"\n{schools} schools, {_span(years)}, {args.style}: {len(files)} files, {size_mib:.0f} MiB"
+    )
     print(f"{'step':<10}{'wall s':>10}{'tree RSS MiB':>14}{'max proc MiB':>14}")
     for name, step in steps.items():
         print(

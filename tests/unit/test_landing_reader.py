@@ -70,6 +70,40 @@ def test_empty_and_binary_files_are_refused_in_plain_words(tmp_path: Path) -> No
         read_landing_file(garbage, VPR_RESULTS)
 
 
+_CYRILLIC_LINE = ("Ш" + "x" * 97 + "\n").encode()  # 100 bytes, one valid multi-byte character
+_ASCII_LINE = ("x" * 99 + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("line", "tail", "encoding", "problem"),
+    [
+        (_CYRILLIC_LINE, "Школа\n".encode(), "utf-8", None),
+        (_ASCII_LINE, "Школа\n".encode("cp1251"), "cp1251", None),
+        (_CYRILLIC_LINE, b"\xd0\xa8\xff\n", None, "row 30001: bytes that are not valid UTF-8"),
+        (_CYRILLIC_LINE, "Школа".encode()[:3], None, "row 30001: bytes that are not valid UTF-8"),
+        (_ASCII_LINE, b"\x00\n", None, "binary content"),
+    ],
+    ids=["utf-8", "windows-1251", "damaged", "cut at the end", "nul"],
+)
+def test_encoding_decided_late_in_the_file(
+    line: bytes, tail: bytes, encoding: str | None, problem: str | None, tmp_path: Path
+) -> None:
+    """Bytes that decide the encoding only after the first megabytes: the quick UTF-8 pass hands
+    over to the full one, which still names the right row (30,000 lines of 100 bytes first)."""
+    from nro_pipeline.lib.ingest.file_facts import inspect_file
+
+    path = tmp_path / "schools.csv"
+    path.write_bytes(line * 30_000 + tail)
+    facts = inspect_file(path)
+    assert (facts.encoding, facts.size_bytes, facts.line_count) == (
+        encoding,
+        3_000_000 + len(tail),
+        30_001,
+    )
+    assert (facts.problem or "").startswith(problem or "")
+    assert (facts.problem is None) == (problem is None)
+
+
 def _read_both_ways(path: Path, kind_name: str) -> tuple[list[dict], list[dict]]:
     """Rows through Arrow's parser (raising FastPathUnavailable when it cannot vouch for them)
     and row by row through Python's csv module."""
@@ -107,6 +141,32 @@ def test_arrow_csv_path_normalises_cells_like_the_row_by_row_reader(tmp_path: Pa
         ("S 2", "6", "math", 4),
     ]
     assert fast[1]["_extra_columns"] == '{"Комментарий": "пересчитано"}'
+
+
+def test_arrow_csv_path_trims_ids_with_pythons_whitespace(tmp_path: Path) -> None:
+    """Ids are trimmed in vectorised Arrow passes: the same cells as `str.strip()` gives, for
+    Unicode spaces too; a BOM or a zero-width space is not whitespace and stays."""
+    path = tmp_path / "gia_results.csv"
+    tail = ",sch1,OGE,math,20,4,main,current\n"
+    cells = ["\u3000P1\u2007", "\u00a0P2\x1f", "P\u00a03", "\u202f \u00a0", "\ufeffP5", "P6\u200b"]
+    path.write_text(
+        "participant_id,school_id,exam,subject,score,mark,attempt,category\n"
+        + "".join(cell + tail for cell in cells),
+        encoding="utf-8",
+    )
+    fast, slow = _read_both_ways(path, "gia_results")
+    assert fast == slow
+    assert [r["participant_id"] for r in fast] == ["P1", "P2", "P 3", None, "\ufeffP5", "P6\u200b"]
+
+
+def test_python_whitespace_is_what_str_strip_removes() -> None:
+    """The set given to Arrow's trim must follow the running Python's Unicode tables."""
+    import sys
+
+    from nro_pipeline.lib.ingest.value_normaliser import PYTHON_WHITESPACE
+
+    every = (chr(c) for c in range(sys.maxunicode + 1))
+    assert "".join(c for c in every if c.isspace()) == PYTHON_WHITESPACE
 
 
 @pytest.mark.parametrize(

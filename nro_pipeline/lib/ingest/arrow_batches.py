@@ -11,8 +11,9 @@ another number of cells, a blank line, a quoted line break, a parser error — r
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -22,7 +23,7 @@ from nro_pipeline.lib.ingest.file_facts import FileFacts
 from nro_pipeline.lib.ingest.file_profile import FileProfile
 from nro_pipeline.lib.ingest.landing_errors import FastPathUnavailable
 from nro_pipeline.lib.ingest.row_batches import batch_schema
-from nro_pipeline.lib.ingest.value_normaliser import Converter, ValueNormaliser
+from nro_pipeline.lib.ingest.value_normaliser import ArrayConverter, Converter, ValueNormaliser
 
 _ARROW_BLOCK_BYTES = 16 << 20
 
@@ -56,7 +57,13 @@ def arrow_csv_batches(
 ) -> Iterator[pa.Table]:
     reader = _open(profile, facts)
     normalise = ValueNormaliser(kind)
-    targets = [(profile.columns.get(name), normalise.converter(name)) for name in kind.column_names]
+    targets = [
+        (
+            profile.columns.get(name),
+            normalise.array_converter(name) or _per_distinct(normalise.converter(name)),
+        )
+        for name in kind.column_names
+    ]
     extras = list(profile.extra_columns.items())
     schema = batch_schema(kind)
     first = profile.header_row + 1  # the file row of the first record
@@ -69,7 +76,9 @@ def arrow_csv_batches(
             break
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:
             raise FastPathUnavailable(str(error)) from error
-        row_numbers = pa.array(range(first + records, first + records + batch.num_rows), pa.int64())
+        # numpy, not range(): a Python int per row cost more than parsing the row.
+        stop = first + records + batch.num_rows
+        row_numbers = pa.array(np.arange(first + records, stop, dtype=np.int64))
         records += batch.num_rows
         table = _canonical(batch, targets, extras, row_numbers, schema)
         for start in range(0, table.num_rows, batch_rows):
@@ -85,18 +94,15 @@ def arrow_csv_batches(
 
 def _canonical(
     batch: pa.RecordBatch,
-    targets: list[tuple[int | None, Converter]],
+    targets: list[tuple[int | None, ArrayConverter]],
     extras: list[tuple[str, int]],
     row_numbers: pa.Array,
     schema: pa.Schema,
 ) -> pa.Table:
     """One parsed batch as canonical text, rows of empty cells left out (as `row_batches` does)."""
-    filled = None
-    for column in batch.columns:
-        has_text = pc.not_equal(column, "")
-        filled = has_text if filled is None else pc.or_(filled, has_text)
+    filled = _filled_rows(batch)
     columns = [
-        _convert_column(batch.column(position), convert)
+        convert(batch.column(position))
         if position is not None
         else pa.nulls(batch.num_rows, pa.string())
         for position, convert in targets
@@ -104,20 +110,30 @@ def _canonical(
     columns.append(_extras_json(batch, extras))
     columns.append(row_numbers)
     table = pa.Table.from_arrays(columns, schema=schema)
-    if filled is not None and not pc.all(filled).as_py():
-        table = table.filter(filled)
-    return table
+    return table if filled is None else table.filter(filled)
 
 
-def _convert_column(
-    column: pa.ChunkedArray | pa.Array, convert: Callable[[object], str | None]
-) -> pa.Array:
+def _filled_rows(batch: pa.RecordBatch) -> pa.Array | None:
+    """Which rows have a non-empty cell; None when all have (the usual case, seen as soon as
+    the columns looked at so far have a non-empty cell in every row)."""
+    filled = None
+    for column in batch.columns:
+        has_text = pc.not_equal(column, "")
+        filled = has_text if filled is None else pc.or_(filled, has_text)
+        if pc.all(filled).as_py():
+            return None
+    return filled
+
+
+def _per_distinct(convert: Converter) -> ArrayConverter:
     """`convert` applied to every cell, computed once per distinct value."""
-    encoded = pc.dictionary_encode(column)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    converted = pa.array([convert(v) for v in encoded.dictionary.to_pylist()], pa.string())
-    return pc.take(converted, encoded.indices)
+
+    def convert_column(column: pa.Array) -> pa.Array:
+        encoded = pc.dictionary_encode(column)
+        converted = pa.array([convert(v) for v in encoded.dictionary.to_pylist()], pa.string())
+        return pc.take(converted, encoded.indices)
+
+    return convert_column
 
 
 def _extras_json(batch: pa.RecordBatch, extras: list[tuple[str, int]]) -> pa.Array:

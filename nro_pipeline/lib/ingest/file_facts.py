@@ -1,5 +1,8 @@
 """One streaming pass over a landing file's bytes: identity, size and how its text is encoded.
 
+The usual file, valid UTF-8, is hashed and validated in a quick pass; a file that is not (Windows-
+1251, damaged, binary) is read once more by the full pass that counts what the rule below needs.
+
 The encoding rule (SPEC §2 allows UTF-8 with or without BOM, or Windows-1251):
 - valid UTF-8 throughout → UTF-8;
 - NUL bytes → binary, not text;
@@ -48,14 +51,22 @@ class FileFacts:
     line_count: int = 0  # lines ended by \n (a last line without one counts too)
 
 
+class _NeedsFullScan(Exception):
+    """The quick pass met a byte that is not plain UTF-8 text (an invalid sequence or a NUL)."""
+
+
 @dataclass
 class _ByteScan:
-    """The running state of the pass: counts that decide the encoding, and where problems are."""
+    """The running state of the pass: counts that decide the encoding, and where problems are.
 
+    `strict`: the quick pass for the usual file, valid UTF-8 without NUL bytes. It only hashes,
+    validates and looks for mojibake, and raises `_NeedsFullScan` at the first byte that needs
+    the counts below; the full pass then starts over (its verdicts need the whole file's counts).
+    """
+
+    strict: bool = False
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
-    decoder: codecs.IncrementalDecoder = field(
-        default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace")
-    )
+    decoder: codecs.IncrementalDecoder = field(init=False)
     size: int = 0
     valid_multibyte: int = 0
     invalid: int = 0
@@ -68,6 +79,9 @@ class _ByteScan:
     head: bytes = b""
     last_byte: bytes = b""
 
+    def __post_init__(self) -> None:
+        self.decoder = codecs.getincrementaldecoder("utf-8")("strict" if self.strict else "replace")
+
     def feed(self, chunk: bytes) -> None:
         if not self.head:
             self.head = chunk[:4]
@@ -76,9 +90,30 @@ class _ByteScan:
         self.digest.update(chunk)
         self.size += len(chunk)
         self.binary = self.binary or b"\x00" in chunk
+        if self.strict:
+            if self.binary:
+                raise _NeedsFullScan
+            self._validate(chunk)
+            return
         self.undefined_1251 = self.undefined_1251 or b"\x98" in chunk
         if not self.binary:
             self._decode(chunk)
+
+    def _validate(self, chunk: bytes) -> None:
+        try:
+            text = self.decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            raise _NeedsFullScan from error
+        if self.mojibake is None and self.size <= _MOJIBAKE_SCAN_BYTES:
+            self._look_for_mojibake(text)
+            self.lines_before += text.count("\n")  # only mojibake's row number needs it here
+
+    def _look_for_mojibake(self, text: str) -> None:
+        # Every match starts with «Р» or «С»: text without either (ASCII ids and codes) is skipped
+        # without running the regex, the slow part of the pass.
+        if ("Р" in text or "С" in text) and (found := _MOJIBAKE.search(text)):
+            at = found.start()
+            self.mojibake = (self.lines_before + text.count("\n", 0, at) + 1, found.group(0)[:24])
 
     def _decode(self, chunk: bytes) -> None:
         text = self.decoder.decode(chunk)
@@ -91,14 +126,18 @@ class _ByteScan:
         self.invalid += bad
         # A file is re-saved with the wrong code page as a whole, so its start shows it; the
         # regex is the slow part of this pass, hence only the first chunks.
-        scan = self.mojibake is None and self.size <= _MOJIBAKE_SCAN_BYTES
-        if scan and (found := _MOJIBAKE.search(text)):
-            at = found.start()
-            self.mojibake = (self.lines_before + text.count("\n", 0, at) + 1, found.group(0)[:24])
+        if self.mojibake is None and self.size <= _MOJIBAKE_SCAN_BYTES:
+            self._look_for_mojibake(text)
         self.lines_before += text.count("\n")
 
     def finish(self) -> None:
         if self.binary:
+            return
+        if self.strict:
+            try:
+                self.decoder.decode(b"", final=True)  # a character cut off at the end
+            except UnicodeDecodeError as error:
+                raise _NeedsFullScan from error
             return
         if "\ufffd" in self.decoder.decode(b"", final=True):
             self.invalid += 1
@@ -106,15 +145,23 @@ class _ByteScan:
 
 
 def inspect_file(path: Path) -> FileFacts:
-    """One pass: SHA-256, size, and the text encoding (or why there is none; see the module)."""
-    scan = _ByteScan()
+    """SHA-256, size, and the text encoding (or why there is none; see the module)."""
+    try:
+        scan = _scan(path, strict=True)
+    except _NeedsFullScan:
+        scan = _scan(path, strict=False)
+    encoding, problem = _encoding(scan)
+    line_count = scan.newlines + (1 if scan.last_byte not in (b"", b"\n") else 0)
+    return FileFacts(scan.digest.hexdigest(), scan.size, encoding, problem, line_count)
+
+
+def _scan(path: Path, strict: bool) -> _ByteScan:
+    scan = _ByteScan(strict=strict)
     with path.open("rb") as handle:
         while chunk := handle.read(_HASH_CHUNK):
             scan.feed(chunk)
     scan.finish()
-    encoding, problem = _encoding(scan)
-    line_count = scan.newlines + (1 if scan.last_byte not in (b"", b"\n") else 0)
-    return FileFacts(scan.digest.hexdigest(), scan.size, encoding, problem, line_count)
+    return scan
 
 
 def _encoding(scan: _ByteScan) -> tuple[str | None, str | None]:
