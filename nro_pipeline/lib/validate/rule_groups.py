@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -65,6 +66,12 @@ class RuleGroup:
     frame: FrameKind
     columns: tuple[str, ...]  # landed (text) columns the frame holds, in file order
     expectations: tuple[dict[str, Any], ...]  # in suite order
+
+
+def tuple_bound(columns: Iterable[str], distinct_counts: dict[str, int], rows: int) -> int:
+    """The most distinct tuples `columns` can hold: the product of their distinct counts (plus
+    one for empty each), never more than the file's rows."""
+    return min(rows, math.prod(distinct_counts.get(c, 0) + 1 for c in columns))
 
 
 def base_columns(expectation: dict[str, Any], derived: dict[str, tuple[str, ...]]) -> set[str]:
@@ -134,7 +141,7 @@ def _merged(
     is bounded by MERGE_TUPLES, or one set holds the other (the larger frame is built anyway)."""
 
     def bound(columns: frozenset[str]) -> int:
-        return min(rows, math.prod(distinct_counts.get(c, 0) + 1 for c in columns))
+        return tuple_bound(columns, distinct_counts, rows)
 
     merged: dict[frozenset[str], list[dict[str, Any]]] = {}
     for columns in sorted(sets, key=lambda c: (bound(c), sorted(c))):

@@ -18,7 +18,6 @@ shows the offending values: not in the message, the run log nor the quarantine t
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import replace
 from typing import Any
 
@@ -46,7 +45,7 @@ from nro_pipeline.lib.validate.quarantine_policy import (
     verdict,
 )
 from nro_pipeline.lib.validate.rejected_rows import record_rejected_rows
-from nro_pipeline.lib.validate.rule_groups import FrameKind, RuleGroup, plan_groups
+from nro_pipeline.lib.validate.rule_groups import FrameKind, RuleGroup, plan_groups, tuple_bound
 from nro_pipeline.lib.validate.suite_context import SuiteContext, suite_context
 from nro_pipeline.lib.validate.validation_frames import (
     derived_columns,
@@ -144,14 +143,28 @@ def _partitions(group: RuleGroup, counts: dict[str, int], rows: int) -> int:
         if not all(e["type"] in UNIQUENESS_RULES for e in group.expectations):
             return 1
         size = rows
-    else:  # at most the product of the columns' distinct counts (and one empty each)
-        size = min(rows, math.prod(counts.get(c, 0) + 1 for c in group.columns))
+    else:
+        size = tuple_bound(group.columns, counts, rows)
     return max(1, -(-size // VALIDATION_BATCH_ROWS))
 
 
 def _in_suite_order(failures: list[RuleFailure], suite: dict[str, Any]) -> list[RuleFailure]:
-    order = {rule_name(e): i for i, e in enumerate(suite["expectations"])}
-    return sorted(failures, key=lambda f: order.get(f.rule.split(" (")[0], len(order)))
+    """Failures in the order of their rules in the suite. A table-level failure's name may carry
+    a suffix « (missing: …)» or « (could not be checked: …)»; a rule's own description may hold
+    « (» too, so names are matched whole or as a prefix, never cut at the first parenthesis."""
+    names = [rule_name(e) for e in suite["expectations"]]
+
+    def position(failure: RuleFailure) -> int:
+        return next(
+            (
+                i
+                for i, n in enumerate(names)
+                if failure.rule == n or failure.rule.startswith(f"{n} (")
+            ),
+            len(names),
+        )
+
+    return sorted(failures, key=position)
 
 
 def _row_failures(
