@@ -35,6 +35,7 @@ QUARANTINE_MAX_SHARE_ENV = "NRO_QUARANTINE_MAX_SHARE"
 ALLOW_SHRINK_ENV = "NRO_ALLOW_SHRINK"
 ANNUAL_CRON_ENV = "NRO_ANNUAL_CRON"
 DUCKDB_MEMORY_LIMIT_ENV = "NRO_DUCKDB_MEMORY_LIMIT"
+REPORT_WORKERS_ENV = "NRO_REPORT_WORKERS"
 
 DEFAULT_LANDING_DIR = PROJECT_ROOT / "data" / "landing"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "warehouse" / "nro.duckdb"
@@ -120,6 +121,18 @@ def dagster_home() -> Path:
 
 def duckdb_memory_limit() -> str:
     return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+def duckdb_config() -> dict[str, str]:
+    """The DuckDB settings of every connection the pipeline opens."""
+    return {"memory_limit": duckdb_memory_limit()}
+
+
+def report_workers() -> int:
+    """Processes writing the years' reports and workbooks side by side (default: one per CPU, at
+    most 4; each holds one year's pages, ≈ 0.3 GiB at national size)."""
+    text = os.environ.get(REPORT_WORKERS_ENV)
+    return max(int(text), 1) if text else min(os.cpu_count() or 1, 4)
 
 
 def quarantine_policy_text() -> str:

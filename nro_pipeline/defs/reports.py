@@ -8,19 +8,23 @@ folders only when the run's warehouse copy is swapped in, so a discarded run lea
 Wire them with `from nro_pipeline.defs.reports import report_assets`.
 """
 
+import functools
+
 import dagster as dg
 
+from nro_pipeline import settings
 from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.html_report import (
     ReportError,
     preview_markdown,
     reports_dir,
-    write_report,
+    write_report_of_year,
 )
 from nro_pipeline.lib.reports.sheets import LIST_SHEET
 from nro_pipeline.lib.reports.warehouse import ExportError
-from nro_pipeline.lib.reports.xlsx_export import default_output_path, export_from_connection
+from nro_pipeline.lib.reports.xlsx_export import export_workbook_of_year
+from nro_pipeline.lib.reports.year_workers import for_each_year
 from nro_pipeline.settings import WAREHOUSE_POOL
 
 REPORTS_GROUP = "reports"
@@ -54,6 +58,10 @@ XLSX_EXPORT_MARTS = (
 )
 
 
+def _years(context: dg.AssetExecutionContext) -> list[int]:
+    return [int(key) for key in context.partition_keys]
+
+
 def build_html_report_asset() -> dg.AssetsDefinition:
     @dg.asset(
         key=HTML_REPORT_KEY,
@@ -76,14 +84,16 @@ def build_html_report_asset() -> dg.AssetsDefinition:
     def html_report(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        pages, listed, matched = {}, {}, {}
         staging = warehouse.output_folder(reports_dir())
-        for key in context.partition_keys:
-            try:
-                with warehouse.connect(read_only=True) as con:
-                    path, data = write_report(con, int(key), staging, warehouse.path)
-            except ReportError as error:
-                raise dg.Failure(description=str(error), allow_retries=False) from None
+        write = functools.partial(
+            write_report_of_year, warehouse.reading_path, staging, warehouse.path
+        )
+        try:
+            written = for_each_year(write, _years(context), settings.report_workers())
+        except ReportError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
+        pages, listed, matched = {}, {}, {}
+        for key, (path, data) in zip(context.partition_keys, written, strict=True):
             final = reports_dir() / path.relative_to(staging)
             pages[key], listed[key], matched[key] = (
                 str(final),
@@ -122,21 +132,20 @@ def build_xlsx_export_asset() -> dg.AssetsDefinition:
     def xlsx_export(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
+        exports = settings.exports_dir()
+        export = functools.partial(
+            export_workbook_of_year,
+            warehouse.reading_path,
+            warehouse.output_folder(exports),
+            warehouse.path,
+        )
+        try:
+            summaries = for_each_year(export, _years(context), settings.report_workers())
+        except ExportError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
         workbooks, listed = {}, {}
-        for key in context.partition_keys:
-            year = int(key)
-            final = default_output_path(year)
-            try:
-                with warehouse.connect(read_only=True) as con:
-                    summary = export_from_connection(
-                        con,
-                        year,
-                        warehouse.output_folder(final.parent) / final.name,
-                        warehouse.path,
-                    )
-            except ExportError as error:
-                raise dg.Failure(description=str(error), allow_retries=False) from None
-            workbooks[key] = str(final)
+        for key, summary in zip(context.partition_keys, summaries, strict=True):
+            workbooks[key] = str(exports / summary.path.name)
             listed[key] = summary.rows_per_sheet[LIST_SHEET.title]
         return dg.MaterializeResult(
             metadata={

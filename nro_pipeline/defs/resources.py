@@ -108,15 +108,21 @@ class WarehouseResource(dg.ConfigurableResource):
             self._copy.create()
         return self._copy.path
 
+    @property
+    def reading_path(self) -> Path:
+        """The file a reader of this run opens: its working copy once one exists (what the run
+        built), else the warehouse."""
+        return self._copy.path if self._copy is not None else Path(self.path)
+
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        path = self.working_path if not read_only or self._copy is not None else Path(self.path)
+        path = self.reading_path if read_only else self.working_path
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         connection = duckdb.connect(
             str(path),
             read_only=read_only,
-            config={"memory_limit": settings.duckdb_memory_limit()},
+            config=settings.duckdb_config(),
         )
         try:
             yield connection

@@ -10,7 +10,10 @@ the comparison group), its VPR objectivity signals, its nearest similar schools 
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,21 +46,25 @@ _PROFILES = f"""
     left join marts.mart_school_clusters c on c.school_id = s.school_id and c.year = s.year
     left join marts.mart_school_benchmark b on b.school_id = s.school_id and b.year = s.year
     left join marts.mart_vpr_objectivity o on o.school_id = s.school_id and o.year = s.year
-    where s.year = $year order by s.municipality, s.school_name, s.school_id
+    where s.year = $year order by s.school_id
 """
 _SIMILAR = """
     select m.school_id, m.similar_school_id, m.distance
     from marts.mart_similar_schools m
     where m.year = $year and m.rank <= $shown order by m.school_id, m.rank
 """
-_RESULTS = """
-    select f.school_id, f.procedure_name, f.year, f.participants, f.low_share,
-           f.low_share_ci_lower, f.low_share_ci_upper, f.small_n, f.is_low
+_RESULTS_OF_YEAR = """
     from marts.fct_procedure_results f
     where f.year <= $year and f.in_selection
       and f.school_id in (select school_id from marts.mart_low_results where year = $year)
+"""
+_RESULTS = f"""
+    select f.school_id, f.procedure_name, f.year, f.participants, f.low_share,
+           f.low_share_ci_lower, f.low_share_ci_upper, f.small_n, f.is_low
+    {_RESULTS_OF_YEAR}
     order by f.school_id, f.procedure_id, f.year
 """
+_RESULT_YEARS = f"select distinct f.year {_RESULTS_OF_YEAR} order by 1"
 _PAIRS = """
     select p.school_id, p.partner_id, p.match_type, p.distance_km, p.reason,
            (ms.latitude is null or ms.longitude is null
@@ -83,6 +90,20 @@ class SchoolPage:
     similar: list[tuple[str, str, str]] = field(default_factory=list)  # text, href, note
 
 
+@dataclass(frozen=True)
+class SchoolRow:
+    """What other pages show of a school: its row on the municipality page, its name in links."""
+
+    school_id: str
+    name: str
+    municipality: str
+    listed: str
+    status: str
+    cluster: str
+    quintile: str
+
+
+@functools.cache  # shares are ratios of small counts: a national year repeats a few thousand cells
 def _result_cell(participants: int, share: Any, lower: Any, upper: Any, small: bool, low: bool):
     if not participants:
         return "нет участников", "none"
@@ -91,7 +112,7 @@ def _result_cell(participants: int, share: Any, lower: Any, upper: Any, small: b
 
 
 def _facts(row: tuple[Any, ...], labels: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
-    """The school's facts; the first nine are read by position on the municipality page."""
+    """The school's facts, in the order of its page."""
     (_, _, _, listed, reasons, rule_set, confidence, status, years_on, cluster, index, isbsh,
      quintile, social, *comparison) = row  # fmt: skip
     return [
@@ -108,6 +129,19 @@ def _facts(row: tuple[Any, ...], labels: dict[str, dict[str, str]]) -> list[tupl
         ("Правило отбора", rule_set or "—"),
         *_comparison_facts(comparison, labels),
     ]
+
+
+def _school_row(row: tuple[Any, ...], labels: dict[str, dict[str, str]]) -> SchoolRow:
+    school_id, name, municipality, listed, *_ = row
+    return SchoolRow(
+        school_id,
+        name,
+        municipality,
+        YES if listed else NO,
+        label_of(labels["list_status"], row[7]),
+        label_of(labels["cluster"], row[9]),
+        str(row[12] or "—"),
+    )
 
 
 def _comparison_facts(
@@ -143,68 +177,131 @@ LABEL_DOMAINS = (
 )
 
 
+def _grouped(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+    """(school_id, its rows) of rows ordered by school_id (their first column)."""
+    for school_id, group in itertools.groupby(rows, key=lambda row: row[0]):
+        yield school_id, list(group)
+
+
+def _rows_of(
+    groups: Iterator[tuple[str, list[tuple[Any, ...]]]],
+) -> Callable[[str], list[tuple[Any, ...]]]:
+    """A lockstep reader: the rows of `school_id` from groups ordered by school_id, as the
+    profiles are (DuckDB orders VARCHAR by code point, as Python compares str)."""
+    pending: tuple[str, list[tuple[Any, ...]]] | None = None
+
+    def rows(school_id: str) -> list[tuple[Any, ...]]:
+        nonlocal pending
+        while True:
+            if pending is None:
+                pending = next(groups, None)
+                if pending is None:
+                    return []
+            key, group = pending
+            if key > school_id:
+                return []
+            pending = None
+            if key == school_id:
+                return group
+
+    return rows
+
+
 def school_pages(
     con: duckdb.DuckDBPyConnection, year: int, municipality_page: dict[str, str]
-) -> list[SchoolPage]:
-    profiles = con.execute(_PROFILES, {"year": year}).fetchall()
+) -> tuple[list[SchoolRow], Iterator[SchoolPage]]:
+    """Every school of the year (in municipality, name order), and their pages one at a time
+    (in school_id order): a national year's pages are built, written and dropped in turn."""
     labels = {domain: load_labels(con, domain) for domain in LABEL_DOMAINS}
-    names = {row[0]: row[1] for row in profiles}
-    results: dict[str, dict[str, dict[int, tuple[str, str]]]] = defaultdict(dict)
-    years: set[int] = set()
-    for school_id, procedure, y, n, share, lower, upper, small, low in con.execute(
-        _RESULTS, {"year": year}
-    ).fetchall():
-        years.add(y)
-        results[school_id].setdefault(procedure, {})[y] = _result_cell(
-            n, share, lower, upper, small, low
-        )
-    pages = {
-        row[0]: SchoolPage(
-            row[0],
-            row[1],
-            row[2],
-            f"../municipalities/{municipality_page[row[2]]}",
+    profiles = con.execute(_PROFILES, {"year": year}).fetchall()
+    schools = {row[0]: _school_row(row, labels) for row in profiles}
+    by_name = sorted(schools.values(), key=lambda s: (s.municipality, s.name, s.school_id))
+    return by_name, _pages(con, year, municipality_page, profiles, schools, labels)
+
+
+def _pages(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    municipality_page: dict[str, str],
+    profiles: list[tuple[Any, ...]],
+    schools: dict[str, SchoolRow],
+    labels: dict[str, dict[str, str]],
+) -> Iterator[SchoolPage]:
+    years = [y for (y,) in con.execute(_RESULT_YEARS, {"year": year}).fetchall()]
+    partners, mentees = _pairs(con, year, schools, labels)
+    # Three cursors read side by side: each needs a connection of its own.
+    results_of = _rows_of(_grouped(_batched(con.cursor().execute(_RESULTS, {"year": year}))))
+    similar = con.cursor().execute(_SIMILAR, {"year": year, "shown": SIMILAR_SHOWN})
+    similar_of = _rows_of(_grouped(_batched(similar)))
+    for row in profiles:
+        school_id, name, municipality = row[0], row[1], row[2]
+        cells: dict[str, dict[int, tuple[str, str]]] = {}
+        for _, procedure, y, n, share, lower, upper, small, low in results_of(school_id):
+            cells.setdefault(procedure, {})[y] = _result_cell(n, share, lower, upper, small, low)
+        yield SchoolPage(
+            school_id,
+            name,
+            municipality,
+            f"../municipalities/{municipality_page[municipality]}",
             _facts(row, labels),
-            sorted(years),
-            [],
+            years,
+            [
+                (procedure, [by_year.get(y, ("—", "none")) for y in years])
+                for procedure, by_year in cells.items()
+            ],
+            partners.get(school_id, []),
+            mentees.get(school_id, []),
+            _similar(similar_of(school_id), schools),
         )
-        for row in profiles
-    }
-    for school_id, page in pages.items():
-        page.results = [
-            (procedure, [by_year.get(y, ("—", "none")) for y in page.years])
-            for procedure, by_year in results[school_id].items()
-        ]
+
+
+def _pairs(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    schools: dict[str, SchoolRow],
+    labels: dict[str, dict[str, str]],
+) -> tuple[dict[str, list[tuple[str, str, str]]], dict[str, list[tuple[str, str]]]]:
+    """Each listed school's partners (or why it has none) and each partner's mentees."""
+    partners: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    mentees: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for mentee, partner, match, distance, reason, assumed in con.execute(
         _PAIRS, {"year": year}
     ).fetchall():
         if partner is None:
-            pages[mentee].partners.append((reason or "—", "", ""))
+            partners[mentee].append((reason or "—", "", ""))
             continue
         km = fmt_number(distance, 1) + " км" + (f" ({ASSUMED_MARK})" if assumed else "")
         note = f"{label_of(labels['match_type'], match)}, {km}"
-        pages[mentee].partners.append((f"{names[partner]} ({partner})", page_name(partner), note))
-        pages[partner].mentees.append((f"{names[mentee]} ({mentee})", page_name(mentee)))
-    _add_similar(con, year, pages)
-    return list(pages.values())
+        name = schools[partner].name
+        partners[mentee].append((f"{name} ({partner})", page_name(partner), note))
+        mentees[partner].append((f"{schools[mentee].name} ({mentee})", page_name(mentee)))
+    return partners, mentees
 
 
-def _add_similar(con: duckdb.DuckDBPyConnection, year: int, pages: dict[str, SchoolPage]) -> None:
-    """Each school's nearest similar schools, linked to their pages (all of the same year)."""
-    rows = con.execute(_SIMILAR, {"year": year, "shown": SIMILAR_SHOWN}).fetchall()
-    for school_id, similar_id, distance in rows:
-        other = pages.get(similar_id)
-        if school_id not in pages or other is None:
+def _similar(
+    rows: list[tuple[Any, ...]], schools: dict[str, SchoolRow]
+) -> list[tuple[str, str, str]]:
+    """The school's nearest similar schools, linked to their pages (all of the same year)."""
+    similar = []
+    for _, similar_id, distance in rows:
+        other = schools.get(similar_id)
+        if other is None:
             continue
-        listed = other.facts[0][1] == YES
         note = f"{other.municipality}; расстояние по признакам ИСБШ {fmt_number(distance, 2)}"
-        pages[school_id].similar.append(
+        similar.append(
             (
                 f"{other.name} ({similar_id})",
                 page_name(similar_id),
-                note + (", в списке ШНОР" if listed else ""),
+                note + (", в списке ШНОР" if other.listed == YES else ""),
             )
         )
+    return similar
+
+
+def _batched(cursor: duckdb.DuckDBPyConnection, size: int = 50_000) -> Iterator[tuple[Any, ...]]:
+    """Rows a batch at a time: a national year has 2 M result rows, too many to hold as tuples."""
+    while batch := cursor.fetchmany(size):
+        yield from batch
 
 
 def write_site(
@@ -219,16 +316,16 @@ def write_site(
         m: href.removeprefix("municipalities/")
         for m, href in municipality_pages(_municipalities(con, year)).items()
     }
-    pages = school_pages(con, year, municipality_page)
+    schools, pages = school_pages(con, year, municipality_page)
     (folder / "schools").mkdir()
     (folder / "municipalities").mkdir()
     school = env.from_string(SCHOOL_TEMPLATE)
     for page in pages:
         html = school.render(page=page, year=year, generated=report.generated)
         (folder / "schools" / page_name(page.school_id)).write_text(html, encoding="utf-8")
-    by_municipality: dict[str, list[SchoolPage]] = defaultdict(list)
-    for page in pages:
-        by_municipality[page.municipality].append(page)
+    by_municipality: dict[str, list[SchoolRow]] = defaultdict(list)
+    for row in schools:
+        by_municipality[row.municipality].append(row)
     template = env.from_string(MUNICIPALITY_TEMPLATE)
     for municipality, file_name in municipality_page.items():
         html = template.render(

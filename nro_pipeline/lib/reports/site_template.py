@@ -89,7 +89,7 @@ MUNICIPALITY_TEMPLATE = (
     + """<nav><a href="../index.html">Отчёт {{ year }} года</a></nav>
 <h1>{{ name }}</h1>
 <p class="note">Школ: {{ schools | length }}; в списке ШНОР:
-  {{ schools | selectattr("facts.0.1", "equalto", "да") | list | length }} · данные {{ year }} года,
+  {{ schools | selectattr("listed", "equalto", "да") | list | length }} · данные {{ year }} года,
   сформировано {{ generated }}</p>
 <table id="schools">
 <thead><tr><th>Код ОО</th><th>Наименование ОО</th><th>В списке ШНОР</th><th>Движение в списке</th>
@@ -97,7 +97,7 @@ MUNICIPALITY_TEMPLATE = (
 <tbody>
 {% for s in schools %}
 <tr><td>{{ s.school_id }}</td><td><a href="../schools/{{ s.school_id | page_name }}">{{ s.name }}</a></td>
-  <td>{{ s.facts[0][1] }}</td><td>{{ s.facts[3][1] }}</td><td>{{ s.facts[5][1] }}</td><td>{{ s.facts[8][1] }}</td></tr>
+  <td>{{ s.listed }}</td><td>{{ s.status }}</td><td>{{ s.cluster }}</td><td>{{ s.quintile }}</td></tr>
 {% endfor %}
 </tbody>
 </table>
