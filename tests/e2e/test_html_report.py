@@ -18,7 +18,7 @@ from nro_pipeline.definitions import load_definitions
 from nro_pipeline.defs.reports import (
     HTML_REPORT_KEY,
     HTML_REPORT_MARTS,
-    html_report_asset,
+    officials_outputs_asset,
     report_assets,
 )
 from nro_pipeline.defs.resources import WarehouseResource
@@ -284,7 +284,8 @@ def test_html_report_asset(
     monkeypatch.setenv("NRO_REPORTS_DIR", str(tmp_path))
     with instance_with_years(YEAR) as instance:
         result = dg.materialize(
-            [html_report_asset],
+            [officials_outputs_asset],
+            selection=[HTML_REPORT_KEY],
             partition_key=str(YEAR),
             resources={"warehouse": WarehouseResource(path=str(warehouse))},
             instance=instance,

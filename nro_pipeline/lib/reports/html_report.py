@@ -22,7 +22,7 @@ from nro_pipeline.lib.reports.report_data import ReportData, ReportError, load_r
 from nro_pipeline.lib.reports.report_template import REPORT_TEMPLATE
 from nro_pipeline.lib.reports.site import write_site
 
-__all__ = ["ReportData", "ReportError", "render", "write_report", "write_report_of_year"]
+__all__ = ["ReportData", "ReportError", "render", "write_report"]
 
 
 def reports_dir() -> Path:
@@ -75,11 +75,3 @@ def write_report(
     partial.rename(target)
     shutil.rmtree(old, ignore_errors=True)
     return target / "index.html", data
-
-
-def write_report_of_year(
-    read_from: Path, out_dir: Path, warehouse: Path | str, year: int
-) -> tuple[Path, ReportData]:
-    """`write_report` on a read-only connection of its own (one year of `for_each_year`)."""
-    with duckdb.connect(str(read_from), read_only=True, config=settings.duckdb_config()) as con:
-        return write_report(con, year, out_dir, warehouse)

@@ -38,13 +38,7 @@ from nro_pipeline.lib.reports.sheets import (
 )
 from nro_pipeline.lib.reports.warehouse import ExportError, connect_read_only, require_year
 
-__all__ = [
-    "ExportError",
-    "ExportSummary",
-    "default_output_path",
-    "export_workbook_of_year",
-    "export_year",
-]
+__all__ = ["ExportError", "ExportSummary", "default_output_path", "export_year"]
 
 NUMBER_HEADER = "№ п/п"
 FONT = {"font_name": "Arial", "font_size": 10}  # metric twin of Liberation Sans: prints alike
@@ -267,14 +261,3 @@ def export_year(warehouse: Path, year: int, out: Path | None = None) -> ExportSu
     target = (out or default_output_path(year)).resolve()
     with connect_read_only(warehouse) as con:
         return export_from_connection(con, year, target, warehouse)
-
-
-def export_workbook_of_year(
-    read_from: Path, out_dir: Path, warehouse: Path | str, year: int
-) -> ExportSummary:
-    """The year's workbook as `nro_<year>.xlsx` in `out_dir`, on a read-only connection of its own
-    (one year of `for_each_year`)."""
-    with duckdb.connect(str(read_from), read_only=True, config=settings.duckdb_config()) as con:
-        return export_from_connection(
-            con, year, out_dir / default_output_path(year).name, warehouse
-        )
