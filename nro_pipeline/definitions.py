@@ -20,9 +20,8 @@ from nro_pipeline.defs.automation import (
 from nro_pipeline.defs.dbt import NroDbtCliResource, build_dbt_assets, dbt_project
 from nro_pipeline.defs.freshness import marts_not_older_than_landing
 from nro_pipeline.defs.ingest import gx_checks, landing_files, quarantine_table, raw_assets
+from nro_pipeline.defs.outputs import build_output_assets
 from nro_pipeline.defs.partitions import results_year_partitions
-from nro_pipeline.defs.publish import build_snapshot_asset
-from nro_pipeline.defs.reports import report_assets
 from nro_pipeline.defs.resources import LandingZoneResource, WarehouseResource
 
 # Every run writes the warehouse: the run queue (instance settings) lets one run at a time go.
@@ -31,18 +30,17 @@ RUN_TAGS = {settings.WAREHOUSE_RUN_TAG: "write"}
 
 def build_definitions() -> dg.Definitions:
     dbt_models = build_dbt_assets()
-    marts_snapshot = build_snapshot_asset(
-        [key for key in dbt_models.keys if key.path[0] in ("marts", "bi")], results_year_partitions
+    outputs = build_output_assets(
+        [key for key in dbt_models.keys if key.path[0] in ("marts", "bi")]
     )
-    jobs = _jobs(dg.AssetSelection.assets(dbt_models, marts_snapshot, *report_assets))
+    jobs = _jobs(dg.AssetSelection.assets(dbt_models, outputs))
     return dg.Definitions(
         assets=[
             *landing_files,
             quarantine_table,
             *raw_assets,
             dbt_models,
-            marts_snapshot,
-            *report_assets,
+            outputs,
         ],
         asset_checks=[*gx_checks, marts_not_older_than_landing],
         jobs=list(jobs.values()),

@@ -14,7 +14,6 @@ from pydantic import Field, PrivateAttr
 from nro_pipeline import settings
 from nro_pipeline.lib.contract.file_kinds import FileKind
 from nro_pipeline.lib.ingest.landing_reader import find_landing_file
-from nro_pipeline.lib.publish.snapshot import publish_marts, write_snapshot
 from nro_pipeline.lib.publish.staged_outputs import StagedOutputs, remove_leftovers
 from nro_pipeline.lib.publish.working_copy import WarehouseLock, WorkingCopy
 
@@ -137,15 +136,19 @@ class WarehouseResource(dg.ConfigurableResource):
             return final
         return self._outputs.folder_for(final)
 
-    def stage_snapshot(self) -> dict[str, int]:
-        """Write the BI snapshot of this run's marts; it is swapped in when the run commits."""
+    def snapshot_staging(self) -> Path:
+        """Where this run's BI snapshot is written: beside the published file, swapped in when the
+        run commits (removed if it fails); outside a run, `publish_staged_snapshot` swaps it in."""
         published = Path(self.published_path)
-        if self._lock is None:  # outside a run: publish at once
-            return publish_marts(self.working_path, published)
         staged = published.with_name(f".{published.name}.{os.getpid()}.staged")
-        rows = write_snapshot(self.working_path, staged)
-        self._staged_snapshot = staged
-        return rows
+        if self._lock is not None:
+            self._staged_snapshot = staged
+        return staged
+
+    def publish_staged_snapshot(self, staged: Path) -> None:
+        """Outside a run there is no commit to wait for: the snapshot replaces the published file."""
+        if self._lock is None:
+            os.replace(staged, self.published_path)
 
 
 # The warehouse a run took the lock of (tagged when it takes it).

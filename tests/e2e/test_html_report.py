@@ -15,12 +15,7 @@ import dagster as dg
 import pytest
 
 from nro_pipeline.definitions import load_definitions
-from nro_pipeline.defs.reports import (
-    HTML_REPORT_KEY,
-    HTML_REPORT_MARTS,
-    officials_outputs_asset,
-    report_assets,
-)
+from nro_pipeline.defs.reports import HTML_REPORT_KEY, HTML_REPORT_MARTS
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.charts import share_chart
 from nro_pipeline.lib.reports.formatting import fmt_share
@@ -266,7 +261,7 @@ def test_share_chart_geometry() -> None:
 
 
 def test_report_asset_is_wired_to_the_marts() -> None:
-    graph = dg.Definitions.merge(defs, dg.Definitions(assets=report_assets)).resolve_asset_graph()
+    graph = defs.resolve_asset_graph()
     node = graph.get(HTML_REPORT_KEY)
     marts = {dg.AssetKey(["marts", name]) for name in HTML_REPORT_MARTS}
     assert set(node.parent_keys) == marts
@@ -284,7 +279,7 @@ def test_html_report_asset(
     monkeypatch.setenv("NRO_REPORTS_DIR", str(tmp_path))
     with instance_with_years(YEAR) as instance:
         result = dg.materialize(
-            [officials_outputs_asset],
+            [defs.resolve_assets_def(HTML_REPORT_KEY)],
             selection=[HTML_REPORT_KEY],
             partition_key=str(YEAR),
             resources={"warehouse": WarehouseResource(path=str(warehouse))},

@@ -12,7 +12,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from nro_pipeline import settings
-from nro_pipeline.defs.reports import XLSX_EXPORT_KEY, officials_outputs_asset
+from nro_pipeline.definitions import load_definitions
+from nro_pipeline.defs.reports import XLSX_EXPORT_KEY
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.formatting import NO_DATA, Column, russian_number
 from nro_pipeline.lib.reports.labels import OBJECTIVITY_SIGNALS
@@ -398,7 +399,7 @@ def test_xlsx_export_asset(
     monkeypatch.setenv("NRO_EXPORTS_DIR", str(tmp_path))
     with instance_with_years(YEAR) as instance:
         result = dg.materialize(
-            [officials_outputs_asset],
+            [load_definitions().resolve_assets_def(XLSX_EXPORT_KEY)],
             selection=[XLSX_EXPORT_KEY],
             partition_key=str(YEAR),
             resources={"warehouse": WarehouseResource(path=str(warehouse))},
