@@ -15,6 +15,7 @@ import dagster as dg
 import pytest
 
 from nro_pipeline.definitions import load_definitions
+from nro_pipeline.defs.outputs import build_output_assets
 from nro_pipeline.defs.reports import HTML_REPORT_KEY, HTML_REPORT_MARTS
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.charts import share_chart
@@ -279,7 +280,7 @@ def test_html_report_asset(
     monkeypatch.setenv("NRO_REPORTS_DIR", str(tmp_path))
     with instance_with_years(YEAR) as instance:
         result = dg.materialize(
-            [defs.resolve_assets_def(HTML_REPORT_KEY)],
+            [build_output_assets([])],  # no marts as deps: they are already built
             selection=[HTML_REPORT_KEY],
             partition_key=str(YEAR),
             resources={"warehouse": WarehouseResource(path=str(warehouse))},
