@@ -103,13 +103,17 @@ def test_the_ui_shows_the_lineage(ui_warehouse: tuple[DagsterUI, Path, Path]) ->
         pytest.skip("no Chromium on this machine")
     ARTIFACTS.mkdir(exist_ok=True)
     time.sleep(1)
+    # The UI renders itself after the load event: wait until the graph names the marts.
     page = visit(
-        f"{ui.url}/assets",
+        f"{ui.url}/assets/reports/html_report?view=lineage",
         chromium=chromium,
         screenshots={ARTIFACTS / "dagster_assets.png": (0, 1000)},
-        expressions={"title": "document.title"},
+        ready="document.body.innerText.includes('mart_low_results')",
+        expressions={"title": "document.title", "text": "document.body.innerText"},
     )
-    assert "Dagster" in str(page.values["title"])
+    assert str(page.values["title"]) == "Assets | reports / html_report"
+    text = str(page.values["text"])
+    assert "html_report" in text and "dim_code_labels" in text and "mart_indicators" in text
 
 
 def test_a_run_on_another_warehouse_leaves_the_default_data_folder_as_it_was(

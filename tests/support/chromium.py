@@ -119,6 +119,18 @@ def _devtools_url(profile: Path, process: subprocess.Popen[bytes], timeout: floa
     raise TimeoutError("Chromium did not open its DevTools port")
 
 
+def _wait_until(devtools: _DevTools, expression: str, timeout: float) -> None:
+    """Poll `expression` until it is true: a single-page app (the Dagster UI) has only an empty
+    shell when the load event fires."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = devtools.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        if result.get("result", {}).get("value") is True:
+            return
+        time.sleep(0.25)
+    raise TimeoutError(f"the page never got to {expression!r} within {timeout:.0f} s")
+
+
 def visit(
     url: str,
     *,
@@ -128,8 +140,10 @@ def visit(
     width: int = 1280,
     height: int = 2000,
     timeout: float = 60.0,
+    ready: str | None = None,
 ) -> PageVisit:
-    """Load `url`, wait for the load event, evaluate `expressions`, take screenshots.
+    """Load `url`, wait for the load event (and, for a page that renders itself, until the
+    JavaScript expression `ready` is true), evaluate `expressions`, take screenshots.
 
     `screenshots` maps a PNG path to the band of the page it shows, (top, height) in CSS pixels,
     or None for the whole page.
@@ -172,6 +186,8 @@ def visit(
                 if navigation.get("errorText"):
                     raise RuntimeError(f"{url}: {navigation['errorText']}")
                 devtools.wait_for("Page.loadEventFired")
+                if ready is not None:
+                    _wait_until(devtools, ready, timeout)
                 page = PageVisit()
                 for name, expression in (expressions or {}).items():
                     result = devtools.send(
