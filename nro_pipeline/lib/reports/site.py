@@ -111,20 +111,23 @@ def _result_cell(participants: int, share: Any, lower: Any, upper: Any, small: b
     return text, "low" if low else ("small" if small else "")
 
 
-def _facts(row: tuple[Any, ...], labels: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
-    """The school's facts, in the order of its page."""
-    (_, _, _, listed, reasons, rule_set, confidence, status, years_on, cluster, index, isbsh,
-     quintile, social, *comparison) = row  # fmt: skip
+def _facts(
+    row: tuple[Any, ...], school: SchoolRow, labels: dict[str, dict[str, str]]
+) -> list[tuple[str, str]]:
+    """The school's facts, in the order of its page; those the municipality page shows too come
+    from its `SchoolRow`, so both pages word them alike."""
+    (_, _, _, _, reasons, rule_set, confidence, _, years_on, _, index, isbsh, _, social,
+     *comparison) = row  # fmt: skip
     return [
-        ("В списке ШНОР", YES if listed else NO),
+        ("В списке ШНОР", school.listed),
         ("Причины", reasons or "—"),
         ("Уверенность отнесения", label_of(labels["list_confidence"], confidence)),
-        ("Движение в списке", label_of(labels["list_status"], status)),
+        ("Движение в списке", school.status),
         ("Лет в списке подряд", str(years_on if years_on is not None else "—")),
-        ("Кластер", label_of(labels["cluster"], cluster)),
+        ("Кластер", school.cluster),
         ("Индекс образовательных результатов (ИОР)", fmt_number(index, 3)),
         ("ИСБШ", fmt_number(isbsh, 3)),
-        ("Квинтиль ИСБШ", str(quintile or "—")),
+        ("Квинтиль ИСБШ", school.quintile),
         ("Социальный статус", label_of(labels["social_status"], social)),
         ("Правило отбора", rule_set or "—"),
         *_comparison_facts(comparison, labels),
@@ -132,15 +135,16 @@ def _facts(row: tuple[Any, ...], labels: dict[str, dict[str, str]]) -> list[tupl
 
 
 def _school_row(row: tuple[Any, ...], labels: dict[str, dict[str, str]]) -> SchoolRow:
-    school_id, name, municipality, listed, *_ = row
+    (school_id, name, municipality, listed, _, _, _, status, _, cluster, _, _, quintile,
+     *_) = row  # fmt: skip
     return SchoolRow(
         school_id,
         name,
         municipality,
         YES if listed else NO,
-        label_of(labels["list_status"], row[7]),
-        label_of(labels["cluster"], row[9]),
-        str(row[12] or "—"),
+        label_of(labels["list_status"], status),
+        label_of(labels["cluster"], cluster),
+        str(quintile or "—"),
     )
 
 
@@ -243,7 +247,7 @@ def _pages(
             name,
             municipality,
             f"../municipalities/{municipality_page[municipality]}",
-            _facts(row, labels),
+            _facts(row, schools[school_id], labels),
             years,
             [
                 (procedure, [by_year.get(y, ("—", "none")) for y in years])
