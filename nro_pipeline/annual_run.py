@@ -2,16 +2,17 @@
 
 Each year is landed and checked in a run of its own (`land_and_validate`), so a broken file blocks
 only its year. The dbt models of all years that passed are then built in as few runs as possible
-(`build_models` over contiguous partition ranges: one `dbt build` each). The runs are recorded in
-the project's Dagster instance (`nro dev` shows them) and, like every run, each takes the
-warehouse lock and lands whole or not at all (lib/publish/working_copy.py).
+(`build_models` over contiguous partition ranges: one `dbt build` each). One year alone — the
+September run — is refreshed by one `annual_refresh` run, as the schedule does: its blocking GX
+checks hold back the models just as a separate build would, for one run's start-up and one working
+copy of the warehouse instead of two. The runs are recorded in the project's Dagster instance
+(`nro dev` shows them) and, like every run, each takes the warehouse lock and lands whole or not
+at all (lib/publish/working_copy.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import gc
 import io
 import json
 import os
@@ -24,13 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 
 from nro_pipeline import settings
 from nro_pipeline.definitions import load_definitions
 from nro_pipeline.defs.instance import open_instance
 from nro_pipeline.defs.partitions import register_landed_years, year_keys
 from nro_pipeline.lib.ingest.landing_reader import landing_years
+from nro_pipeline.lib.process_memory import release_unused_memory
 from nro_pipeline.lib.publish.working_copy import WarehouseLock, WorkingCopy, read_holder, wal_of
 
 
@@ -73,11 +74,16 @@ def _run_config(verbose: bool, dbt_overrides: dict[str, Any] | None = None) -> d
     return config
 
 
-def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
-    """Plain messages of a run: failed steps (our Failure descriptions) and failed checks."""
+def _failures(result: dg.ExecuteInProcessResult, landing: bool | None = None) -> list[str]:
+    """Plain messages of a run: failed steps (our Failure descriptions) and failed checks; with
+    `landing` True or False, only those of the landing steps (`raw…`, their GX checks) or the rest."""
+
+    def wanted(step_key: str | None) -> bool:
+        return landing is None or (step_key or "").startswith("raw_") == landing
+
     messages = []
     for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data:
+        if event.is_step_failure and event.step_failure_data and wanted(event.step_key):
             data = event.step_failure_data
             if data.user_failure_data and data.user_failure_data.description:
                 messages.append(data.user_failure_data.description)
@@ -88,6 +94,8 @@ def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
                     error = error.cause
                 messages.append(error.message.strip())
     for evaluation in result.get_asset_check_evaluations():
+        if landing is not None and (evaluation.asset_key.path[0] == "raw") != landing:
+            continue
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             messages.append(evaluation.description or f"check {evaluation.check_name} failed")
     return messages
@@ -214,13 +222,18 @@ def _refresh(
     register_landed_years(instance)
     partition_keys = year_keys(instance)
     outcomes = {year: YearOutcome(year) for year in years}
-    progress = _Progress(total=len(years) + 1)
-    land = defs.resolve_job_def("land_and_validate")
     for year in years:
         if str(year) not in partition_keys:
             outcomes[year].problems.append(
                 f"{year}: no folder {settings.landing_dir() / str(year)}"
             )
+    if len(years) == 1 and outcomes[years[0]].passed:
+        _refresh_one_year(outcomes[years[0]], defs, dbt_overrides, verbose, instance)
+        return outcomes
+    progress = _Progress(total=len(years) + 1)
+    land = defs.resolve_job_def("land_and_validate")
+    for year in years:
+        if not outcomes[year].passed:
             continue
         progress.step(f"[{year}] landing and validating 4 files …", finished=False)
         started = time.monotonic()
@@ -236,7 +249,7 @@ def _refresh(
             f"[{year}] landing and validation: {status} ({time.monotonic() - started:.1f} s)"
         )
 
-    _release_memory()  # before dbt's process starts beside this one
+    release_unused_memory()  # before dbt's process starts beside this one
     passed = [y for y in years if outcomes[y].passed]
     ranges = _contiguous_ranges(passed, partition_keys)
     progress.total = len(years) + max(len(ranges), 1)
@@ -249,14 +262,72 @@ def _refresh(
     return outcomes
 
 
-def _note_landing(outcome: YearOutcome, result: dg.ExecuteInProcessResult) -> None:
-    outcome.problems.extend(_failures(result))
+def _note_landing(
+    outcome: YearOutcome, result: dg.ExecuteInProcessResult, landing_only: bool = False
+) -> None:
+    outcome.problems.extend(_failures(result, landing=True if landing_only else None))
     outcome.warnings.extend(_landing_metadata(result, "warnings"))
     outcome.warnings.extend(_check_warnings(result))
     for note in _landing_metadata(result, "notes"):
         _say(f"[{outcome.year}] {note}")
     for warning in outcome.warnings:
         _say(f"[{outcome.year}] warning: {warning}")
+
+
+def _refresh_one_year(
+    outcome: YearOutcome,
+    defs: dg.Definitions,
+    dbt_overrides: dict[str, Any],
+    verbose: bool,
+    instance: dg.DagsterInstance,
+) -> None:
+    """Land, check and build one year in one `annual_refresh` run; the two phases are timed from
+    the run's step events, so the lines read as they do for a run over several years."""
+    year = outcome.year
+    progress = _Progress(total=2)
+    progress.step(f"[{year}] landing, validating 4 files and building the models …", False)
+    started = time.monotonic()
+    dbt_log = io.StringIO()  # dagster-dbt echoes every dbt line: kept for --verbose or a failure
+    with contextlib.redirect_stdout(sys.stdout if verbose else dbt_log):
+        result = defs.resolve_job_def("annual_refresh").execute_in_process(
+            partition_key=str(year),
+            instance=instance,
+            raise_on_error=False,
+            run_config=_run_config(verbose, dbt_overrides),
+        )
+    _note_landing(outcome, result, landing_only=True)
+    landing_s, models_s = _phase_seconds(instance, result.run_id, time.monotonic() - started)
+    progress.step(
+        f"[{year}] landing and validation: {'ok' if outcome.passed else 'BLOCKED'} "
+        f"({landing_s:.1f} s)"
+    )
+    if not outcome.passed:
+        return  # the blocking checks held the models back
+    problems = _failures(result, landing=False)
+    if not result.success and not problems:
+        problems = [f"the run failed; see run {result.run_id} in `nro dev`"]
+    outcome.problems.extend(problems)
+    if problems and not verbose:
+        _say("\n".join(dbt_log.getvalue().splitlines()[-40:]))
+    progress.step(f"[{year}] models: {'FAILED' if problems else 'ok'} ({models_s:.1f} s)")
+
+
+def _phase_seconds(instance: dg.DagsterInstance, run_id: str, total: float) -> tuple[float, float]:
+    """(landing and validation, the rest) of a run that did both: split where its last landing
+    step (`raw…`) ended."""
+    records = instance.all_logs(run_id, of_type={dg.DagsterEventType.RUN_START, *STEP_ENDS})
+    start = next(
+        (r.timestamp for r in records if r.dagster_event_type == dg.DagsterEventType.RUN_START),
+        None,
+    )
+    landed = [r.timestamp for r in records if (r.step_key or "").startswith("raw_")]
+    if start is None or not landed:
+        return total, 0.0
+    landing = max(landed) - start
+    return landing, max(total - landing, 0.0)
+
+
+STEP_ENDS = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
 
 
 def _build(
@@ -292,17 +363,6 @@ def _build(
     status = "ok" if not problems else "FAILED"
     progress.step(f"[{label}] models: {status} ({time.monotonic() - started:.1f} s)")
     return problems
-
-
-def _release_memory() -> None:
-    """Hand the memory of landing and validation (Arrow batches, GX frames) back to the system.
-
-    Python and Arrow keep freed memory for reuse; this process then sits beside the dbt process
-    for the rest of the run, and the two together must stay under 4 GiB at national size."""
-    gc.collect()
-    pa.default_memory_pool().release_unused()
-    with contextlib.suppress(OSError, AttributeError):  # glibc only; elsewhere nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _report(outcomes: dict[int, YearOutcome]) -> int:
