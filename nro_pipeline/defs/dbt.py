@@ -34,6 +34,7 @@ from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.defs.year_checks import with_year_verdicts
 from nro_pipeline.lib.contract.parameters import dbt_defaults
 from nro_pipeline.lib.methods.years_var import RUN_TABLE, write_run_years
+from nro_pipeline.lib.process_memory import release_unused_memory
 from nro_pipeline.lib.publish.freshness import record_year_builds
 
 dbt_project = DbtProject(
@@ -166,6 +167,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             write_run_years(con, years)
         context.log.info(f"dbt build for results years {years} with vars {variables}")
+        release_unused_memory()  # what landing freed in this run, before dbt's process starts
         # Unit tests check the methodology, not the data: pytest runs them once
         # (tests/e2e/test_dbt_unit_tests.py); production runs skip them.
         with dbt_database(database):
@@ -175,22 +177,28 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 target_path=settings.dbt_target_dir(),
                 raise_on_error=False,
             )
-            # Column types come from the built tables, read once dbt has let go of the file.
-            events = list(invocation.stream())
+            # Test verdicts are stored while dbt goes on (thousands of events in a run over
+            # several years); the models' outputs wait for their column types, which can be read
+            # only once dbt has let go of the file.
+            built: list[dg.Output | dg.AssetMaterialization] = []
+            for event in invocation.stream():
+                if isinstance(event, dg.Output | dg.AssetMaterialization):
+                    built.append(event)
+                    continue
+                yield event
+                with_year_verdicts(context, event, years)
         schemas = column_schemas(database)
-        for event in events:
-            if isinstance(event, dg.Output | dg.AssetMaterialization):
-                key = (
-                    context.asset_key_for_output(event.output_name)
-                    if isinstance(event, dg.Output)
-                    else event.asset_key
+        for event in built:
+            key = (
+                context.asset_key_for_output(event.output_name)
+                if isinstance(event, dg.Output)
+                else event.asset_key
+            )
+            if key in schemas:
+                event = event.with_metadata(
+                    {**event.metadata, "dagster/column_schema": schemas[key]}
                 )
-                if key in schemas:
-                    event = event.with_metadata(
-                        {**event.metadata, "dagster/column_schema": schemas[key]}
-                    )
             yield event
-            with_year_verdicts(context, event, years)
         if not invocation.is_successful():
             raise dg.Failure(
                 description="dbt build failed: " + "; ".join(failed_nodes(invocation)),
