@@ -285,7 +285,9 @@ def _refresh_one_year(
     the run's step events, so the lines read as they do for a run over several years."""
     year = outcome.year
     progress = _Progress(total=2)
-    progress.step(f"[{year}] landing, validating 4 files and building the models …", False)
+    progress.step(
+        f"[{year}] landing and validating 4 files, then the dbt build of its models …", False
+    )
     started = time.monotonic()
     dbt_log = io.StringIO()  # dagster-dbt echoes every dbt line: kept for --verbose or a failure
     with contextlib.redirect_stdout(sys.stdout if verbose else dbt_log):

@@ -121,10 +121,14 @@ def test_a_killed_run_changes_nothing_and_the_next_run_completes(
         text=True,
         start_new_session=True,
     )
-    for line in run.stdout:  # kill it in the middle of the dbt build, after raw was replaced
-        if "dbt build" in line:
-            time.sleep(3)
-            break
+    # Kill it in the middle of the dbt build, after raw was replaced: once the run has started
+    # its dbt process (one run lands and builds a single year, printing only at its end).
+    deadline = time.monotonic() + 300
+    while not _dbt_build_in_session(run.pid) and run.poll() is None:
+        assert time.monotonic() < deadline, "the run never started dbt"
+        time.sleep(0.2)
+    assert run.poll() is None, "the run ended before it could be killed in its dbt build"
+    time.sleep(3)
     os.killpg(run.pid, signal.SIGKILL)
     run.wait(timeout=30)
 
@@ -134,3 +138,16 @@ def test_a_killed_run_changes_nothing_and_the_next_run_completes(
     assert result.returncode == 0, result.output
     assert ("T_C2", False) in query(snapshot, LIST_2024)
     assert not work.with_name(f"{work.name}.build").exists()
+
+
+def _dbt_build_in_session(session: int) -> bool:
+    """Is a `dbt build` process running in this session (the run's process group leader)?"""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[3]) == session and b"dbt build" in cmdline:  # fields[3]: the session id
+            return True
+    return False
