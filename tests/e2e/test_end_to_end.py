@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -36,6 +37,17 @@ def test_run_succeeds_for_every_year(region_run: tuple[Path, RunResult]) -> None
     ]
     assert years == REGION_YEARS
     assert "schools on the initial list" in result.output
+
+
+def test_dbt_log_keeps_results_not_every_statement(region_run: tuple[Path, RunResult]) -> None:
+    """settings sets DBT_LOG_LEVEL_FILE=info: the run's dbt.log has no debug lines."""
+    warehouse, _ = region_run
+    levels = {
+        json.loads(line)["info"]["level"]
+        for line in (warehouse.parent / "dbt_target" / "dbt.log").read_text().splitlines()
+        if line.startswith("{")
+    }
+    assert "info" in levels and "debug" not in levels
 
 
 def test_criterion_1_school(region_run: tuple[Path, RunResult]) -> None:
