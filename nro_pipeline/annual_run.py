@@ -31,7 +31,6 @@ from nro_pipeline.definitions import load_definitions
 from nro_pipeline.defs.instance import open_instance
 from nro_pipeline.defs.partitions import register_landed_years, year_keys
 from nro_pipeline.lib.ingest.landing_reader import landing_years
-from nro_pipeline.lib.process_memory import release_unused_memory
 from nro_pipeline.lib.publish.working_copy import WarehouseLock, WorkingCopy, read_holder, wal_of
 
 
@@ -249,7 +248,6 @@ def _refresh(
             f"[{year}] landing and validation: {status} ({time.monotonic() - started:.1f} s)"
         )
 
-    release_unused_memory()  # before dbt's process starts beside this one
     passed = [y for y in years if outcomes[y].passed]
     ranges = _contiguous_ranges(passed, partition_keys)
     progress.total = len(years) + max(len(ranges), 1)
@@ -314,6 +312,9 @@ def _refresh_one_year(
     progress.step(f"[{year}] models: {'FAILED' if problems else 'ok'} ({models_s:.1f} s)")
 
 
+STEP_ENDS = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
+
+
 def _phase_seconds(instance: dg.DagsterInstance, run_id: str, total: float) -> tuple[float, float]:
     """(landing and validation, the rest) of a run that did both: split where its last landing
     step (`raw…`) ended."""
@@ -327,9 +328,6 @@ def _phase_seconds(instance: dg.DagsterInstance, run_id: str, total: float) -> t
         return total, 0.0
     landing = max(landed) - start
     return landing, max(total - landing, 0.0)
-
-
-STEP_ENDS = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
 
 
 def _build(

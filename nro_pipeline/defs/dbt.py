@@ -167,7 +167,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             write_run_years(con, years)
         context.log.info(f"dbt build for results years {years} with vars {variables}")
-        release_unused_memory()  # what landing freed in this run, before dbt's process starts
+        # What landing freed (in this run or, for `nro run`, in this process), given back
+        # before dbt's process starts beside this one.
+        release_unused_memory()
         # Unit tests check the methodology, not the data: pytest runs them once
         # (tests/e2e/test_dbt_unit_tests.py); production runs skip them.
         with dbt_database(database):

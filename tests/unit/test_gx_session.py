@@ -10,7 +10,7 @@ NOT_NULL = {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": 
 
 
 def test_a_frame_is_validated_without_gx_fingerprinting_its_rows() -> None:
-    """GX would hash the whole frame (half its time on a national GIA file) for a batch marker
+    """GX would hash the whole frame (a third of its time on a national GIA file) for a batch marker
     nothing reads; the verdict and the offending row stay GX's own."""
     frame = pd.DataFrame({"school_id": ["S1", None, "S3"], ROW_NUMBER: [2, 3, 4]})
     result = GxSession().validate(frame, {"name": "schools"}, [NOT_NULL], {})

@@ -86,7 +86,7 @@ class GxSession:
 
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
         # GX hashes every row of a frame under 1 GB only to store a fingerprint among the batch's
-        # markers: half of its time on a national GIA file. The landed file is fingerprinted
+        # markers: a third of its time on a national GIA file. The landed file is fingerprinted
         # already (its sha256 in raw.landed_files), so GX's hash is skipped; verdicts and Data
         # Docs do not use it.
         pandas_execution_engine.HASH_THRESHOLD = 0
