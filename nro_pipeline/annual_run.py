@@ -30,6 +30,7 @@ from nro_pipeline import settings
 from nro_pipeline.definitions import load_definitions
 from nro_pipeline.defs.instance import open_instance
 from nro_pipeline.defs.partitions import register_landed_years, year_keys
+from nro_pipeline.defs.resources import is_landing_step
 from nro_pipeline.lib.ingest.landing_reader import landing_years
 from nro_pipeline.lib.publish.working_copy import WarehouseLock, WorkingCopy, read_holder, wal_of
 
@@ -78,7 +79,7 @@ def _failures(result: dg.ExecuteInProcessResult, landing: bool | None = None) ->
     `landing` True or False, only those of the landing steps (`raw…`, their GX checks) or the rest."""
 
     def wanted(step_key: str | None) -> bool:
-        return landing is None or (step_key or "").startswith("raw_") == landing
+        return landing is None or is_landing_step(step_key) == landing
 
     messages = []
     for event in result.all_events:
@@ -261,9 +262,9 @@ def _refresh(
 
 
 def _note_landing(
-    outcome: YearOutcome, result: dg.ExecuteInProcessResult, landing_only: bool = False
+    outcome: YearOutcome, result: dg.ExecuteInProcessResult, landing: bool | None = None
 ) -> None:
-    outcome.problems.extend(_failures(result, landing=True if landing_only else None))
+    outcome.problems.extend(_failures(result, landing=landing))
     outcome.warnings.extend(_landing_metadata(result, "warnings"))
     outcome.warnings.extend(_check_warnings(result))
     for note in _landing_metadata(result, "notes"):
@@ -287,15 +288,14 @@ def _refresh_one_year(
         f"[{year}] landing and validating 4 files, then the dbt build of its models …", False
     )
     started = time.monotonic()
-    dbt_log = io.StringIO()  # dagster-dbt echoes every dbt line: kept for --verbose or a failure
-    with contextlib.redirect_stdout(sys.stdout if verbose else dbt_log):
-        result = defs.resolve_job_def("annual_refresh").execute_in_process(
-            partition_key=str(year),
-            instance=instance,
-            raise_on_error=False,
-            run_config=_run_config(verbose, dbt_overrides),
-        )
-    _note_landing(outcome, result, landing_only=True)
+    result, dbt_log = _execute_with_dbt(
+        defs.resolve_job_def("annual_refresh"),
+        instance,
+        verbose,
+        dbt_overrides,
+        partition_key=str(year),
+    )
+    _note_landing(outcome, result, landing=True)
     landing_s, models_s = _phase_seconds(instance, result.run_id, time.monotonic() - started)
     progress.step(
         f"[{year}] landing and validation: {'ok' if outcome.passed else 'BLOCKED'} "
@@ -308,7 +308,7 @@ def _refresh_one_year(
         problems = [f"the run failed; see run {result.run_id} in `nro dev`"]
     outcome.problems.extend(problems)
     if problems and not verbose:
-        _say("\n".join(dbt_log.getvalue().splitlines()[-40:]))
+        _say(dbt_log)
     progress.step(f"[{year}] models: {'FAILED' if problems else 'ok'} ({models_s:.1f} s)")
 
 
@@ -323,11 +323,33 @@ def _phase_seconds(instance: dg.DagsterInstance, run_id: str, total: float) -> t
         (r.timestamp for r in records if r.dagster_event_type == dg.DagsterEventType.RUN_START),
         None,
     )
-    landed = [r.timestamp for r in records if (r.step_key or "").startswith("raw_")]
+    landed = [r.timestamp for r in records if is_landing_step(r.step_key)]
     if start is None or not landed:
         return total, 0.0
     landing = max(landed) - start
     return landing, max(total - landing, 0.0)
+
+
+def _execute_with_dbt(
+    job: dg.JobDefinition,
+    instance: dg.DagsterInstance,
+    verbose: bool,
+    dbt_overrides: dict[str, Any],
+    **launch: Any,
+) -> tuple[dg.ExecuteInProcessResult, str]:
+    """Run a job that builds the dbt models; its result and the last 40 lines dbt printed.
+
+    dagster-dbt echoes every dbt log line to stdout: shown as it comes with --verbose, else
+    kept for a failure."""
+    dbt_log = io.StringIO()
+    with contextlib.redirect_stdout(sys.stdout if verbose else dbt_log):
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config=_run_config(verbose, dbt_overrides),
+            **launch,
+        )
+    return result, "\n".join(dbt_log.getvalue().splitlines()[-40:])
 
 
 def _build(
@@ -343,23 +365,21 @@ def _build(
     label = first if first == last else f"{first}–{last}"
     progress.step(f"[{label}] dbt build of staging, facts and marts …", finished=False)
     started = time.monotonic()
-    # dagster-dbt echoes every dbt log line to stdout: keep it for --verbose or a failure.
-    dbt_log = io.StringIO()
-    with contextlib.redirect_stdout(sys.stdout if verbose else dbt_log):
-        result = build.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config=_run_config(verbose, dbt_overrides),
-            tags={
-                "dagster/asset_partition_range_start": first,
-                "dagster/asset_partition_range_end": last,
-            },
-        )
+    result, dbt_log = _execute_with_dbt(
+        build,
+        instance,
+        verbose,
+        dbt_overrides,
+        tags={
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": last,
+        },
+    )
     problems = _failures(result)
     for warning in _check_warnings(result):
         progress.step(f"[{label}] warning: {warning}", finished=False)
     if problems and not verbose:
-        _say("\n".join(dbt_log.getvalue().splitlines()[-40:]))
+        _say(dbt_log)
     status = "ok" if not problems else "FAILED"
     progress.step(f"[{label}] models: {status} ({time.monotonic() - started:.1f} s)")
     return problems

@@ -208,6 +208,11 @@ def run_end_problem(context: dg.InitResourceContext) -> str | None:
 DATA_FAILURE = "nro/data_failure"
 
 
+def is_landing_step(step_key: str | None) -> bool:
+    """A step of the landing layer: a `raw/<kind>` asset or its GX check (`raw__…`)."""
+    return (step_key or "").startswith("raw_")
+
+
 def _is_data_failure(event: dg.DagsterEvent) -> bool:
     data = event.step_failure_data
     if data is None:
@@ -218,7 +223,7 @@ def _is_data_failure(event: dg.DagsterEvent) -> bool:
     failed_gx_check = (
         data.error is not None
         and data.error.cls_name == ("DagsterAssetCheckFailedError")
-        and (event.step_key or "").startswith("raw_")
+        and is_landing_step(event.step_key)
     )
     return flagged or failed_gx_check
 
