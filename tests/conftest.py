@@ -16,12 +16,36 @@ from tests.support.planted_schools import plant
 from tests.support.run import REGION_YEARS, RunResult, nro
 
 E2E_DIR = Path(__file__).parent / "e2e"
+# The e2e files by the worker time they took (`pytest --durations`, 2026-12-04), longest first.
+# With `--dist loadfile --no-loadscope-reorder` (pyproject) xdist hands files out in this order, so
+# the two workers start on the two longest and the short files fill in at the end, instead of one
+# long file running alone while the other worker idles. The first two need no `region_run` at
+# first, so neither worker waits while the other builds it. Files not named follow, unit tests last.
+SLOWEST_FIRST = (
+    "test_bad_input_catalogue.py",
+    "test_dagster_ui.py",
+    "test_safe_publishing.py",
+    "test_gx_gate.py",
+    "test_end_to_end.py",
+    "test_rebuild.py",
+    "test_publish.py",
+    "test_decision_support.py",
+    "test_backfill.py",
+)
+
+
+def _file_order(item: pytest.Item) -> tuple[int, int]:
+    path = Path(item.path)
+    if path.name in SLOWEST_FIRST:
+        return 0, SLOWEST_FIRST.index(path.name)
+    return (1 if E2E_DIR in path.parents else 2), 0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if E2E_DIR in Path(item.path).parents:
             item.add_marker(pytest.mark.e2e)
+    items.sort(key=_file_order)  # stable: tests keep their order within a file
 
 
 @pytest.fixture(scope="session", autouse=True)
