@@ -15,6 +15,11 @@ Steps, each in its own subprocess (timed wall clock, peak RSS of its whole proce
             (read_csv, all columns as text; Windows-1251 and XLSX files transcoded in Python first)
   d         pandas baseline (bench/pandas_baseline.py): fct_procedure_results + mart_low_results
 Ratios: a/c, a/d, b/a. Generated data and warehouses stay under --workdir (default under /tmp).
+
+`--repeat N` runs (a) and (b) N times, alternated (a, b, a_2, b_2, …): b_prefix is built once and
+its folder restored before every (b), so each (b) adds the same year to the same warehouse. The
+ratios are then taken from the medians, and `b_over_a_pairs` gives b/a of each adjacent pair: on a
+machine whose speed drifts, one draw of each says little.
 """
 
 from __future__ import annotations
@@ -172,14 +177,41 @@ def _fresh(workdir: Path, tag: str) -> None:
     (workdir / tag).mkdir(parents=True)
 
 
+def _repeat_of(name: str, base: str) -> bool:
+    """`a`, `a_2`, `a_3` … are repeats of step `a`; `b_prefix` is not one of `b`."""
+    return name == base or (name.startswith(f"{base}_") and name[len(base) + 1 :].isdigit())
+
+
+def median_walls(wall_s: dict[str, float]) -> dict[str, float]:
+    """Each step's median wall time over its repeats (the step itself when it ran once)."""
+    medians = {}
+    for base in ("a", "b", "c", "d"):
+        if runs := sorted(wall for name, wall in wall_s.items() if _repeat_of(name, base)):
+            middle = len(runs) // 2
+            medians[base] = runs[middle] if len(runs) % 2 else (runs[middle - 1] + runs[middle]) / 2
+    return medians
+
+
+def pair_ratios(wall_s: dict[str, float]) -> list[float]:
+    """b/a of each (a_i, b_i) run back to back, in the order they ran."""
+    suffixes = [""] + [f"_{i}" for i in range(2, len(wall_s) + 2)]
+    return [
+        round(wall_s[f"b{s}"] / wall_s[f"a{s}"], 3)
+        for s in suffixes
+        if wall_s.get(f"a{s}") and wall_s.get(f"b{s}")
+    ]
+
+
 def ratios_and_targets(
     wall_s: dict[str, float], peak_rss_mib: float
 ) -> tuple[dict[str, float | None], dict[str, bool]]:
     """The ratios a/c, a/d, b/a (rounded, for reading) and the targets, judged on exact ratios:
     a b/a of 0.2513 is over 0.25 although it prints as 0.25."""
 
+    medians = median_walls(wall_s)
+
     def exact(top: str, bottom: str) -> float | None:
-        return wall_s[top] / wall_s[bottom] if wall_s.get(top) and wall_s.get(bottom) else None
+        return medians[top] / medians[bottom] if medians.get(top) and medians.get(bottom) else None
 
     a_c, a_d, b_a = exact("a", "c"), exact("a", "d"), exact("b", "a")
     ratios = {
@@ -236,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip", action="append", default=[], choices=["a", "b", "c", "d"], help="repeatable"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of (a) and (b), alternated; medians are kept"
+    )
     args = parser.parse_args(argv)
     schools = args.schools or SCALES[args.scale]
     years = _years(args.years or YEARS[args.scale])
@@ -272,11 +307,14 @@ def main(argv: list[str] | None = None) -> int:
     def save() -> dict[str, object]:
         """Written after every step: a national run takes long, and a late failure keeps the rest."""
         peak_rss = max((s.peak_tree_rss_mib for s in steps.values()), default=0.0)
-        ratios, targets = ratios_and_targets({n: s.wall_s for n, s in steps.items()}, peak_rss)
+        walls = {n: s.wall_s for n, s in steps.items()}
+        ratios, targets = ratios_and_targets(walls, peak_rss)
         results = {
             "region": {**region, "files": len(files), "landing_mib": round(size_mib, 1)},
             "machine": machine(),
             "steps": {name: asdict(step) for name, step in steps.items()},
+            "medians_s": {name: round(wall, 2) for name, wall in median_walls(walls).items()},
+            "b_over_a_pairs": pair_ratios(walls),
             "ratios": ratios,
             "targets": targets,
             "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -290,13 +328,22 @@ def main(argv: list[str] | None = None) -> int:
         steps[name] = run_step(name, command, env)
         save()
 
-    if "a" not in args.skip:
-        _fresh(workdir, "a")
-        timed("a", [*nro, "run", "--years", _span(years)], _env(workdir, "a"))
     if "b" not in args.skip:
         _fresh(workdir, "b")
         timed("b_prefix", [*nro, "run", "--years", _span(years[:-1])], _env(workdir, "b"))
-        timed("b", [*nro, "run", "--years", str(years[-1])], _env(workdir, "b"))
+        if args.repeat > 1:  # every (b) starts from the same prefix
+            shutil.rmtree(workdir / "b_prefix_state", ignore_errors=True)
+            shutil.copytree(workdir / "b", workdir / "b_prefix_state", symlinks=True)
+    for repeat in range(1, args.repeat + 1):
+        suffix = "" if repeat == 1 else f"_{repeat}"
+        if "a" not in args.skip:
+            _fresh(workdir, "a")
+            timed(f"a{suffix}", [*nro, "run", "--years", _span(years)], _env(workdir, "a"))
+        if "b" not in args.skip:
+            if repeat > 1:
+                shutil.rmtree(workdir / "b")
+                shutil.copytree(workdir / "b_prefix_state", workdir / "b", symlinks=True)
+            timed(f"b{suffix}", [*nro, "run", "--years", str(years[-1])], _env(workdir, "b"))
 
     if "c" not in args.skip:
         timed("c", [python, str(REPO / "bench" / "duckdb_floor.py"), *files], _env(workdir, "c"))
@@ -319,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<10}{step.wall_s:>10.1f}{step.peak_tree_rss_mib:>14.0f}"
             f"{step.max_process_rss_mib:>14.0f}"
         )
+    print("medians:", results["medians_s"], "\nb/a of each pair:", results["b_over_a_pairs"])
     print("ratios:", results["ratios"], "\ntargets:", results["targets"])
     print(f"written to {args.out}")
     return 0
