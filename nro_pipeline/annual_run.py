@@ -405,5 +405,8 @@ def _report(outcomes: dict[int, YearOutcome]) -> int:
     if failed:
         print(f"nro run: {len(failed)} of {len(outcomes)} years failed.", file=sys.stderr)
         return 1
-    _say(f"nro run: all {len(outcomes)} years refreshed.")
+    if len(outcomes) == 1:
+        _say(f"nro run: {next(iter(outcomes))} refreshed.")
+    else:
+        _say(f"nro run: all {len(outcomes)} years refreshed.")
     return 0

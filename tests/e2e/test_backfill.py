@@ -37,6 +37,7 @@ def test_multi_year_backfill_equals_a_single_year_run(
     result = nro("run", "--years", "2024", landing=planted_region, warehouse=one_by_one)
     assert result.returncode == 0, result.output
     assert "[2024] models: ok" in result.output  # built by a run of its own
+    assert result.output.rstrip().endswith("nro run: 2024 refreshed.")
     for mart in MARTS:
         rows = _mart_rows(together, mart)
         assert rows, mart
