@@ -4,7 +4,8 @@
 
 Every table and view of the schemas is compared: the same names, the same columns in the same
 order with the same types, the same table and column comments (the Russian descriptions dbt
-persists), and the same rows as multisets (`EXCEPT ALL` both ways, so row order does not matter).
+persists), and the same rows as multisets (`EXCEPT ALL` both ways, so row order does not matter)
+on the columns both sides have.
 Only columns that hold build timestamps are left out of the row comparison (IGNORED_COLUMNS); their
 names and types are still compared. Both files are attached read-only. Exit 0 when identical,
 1 with one line per difference.
@@ -90,10 +91,11 @@ def compare(before: Path, after: Path, schemas: list[str]) -> list[str]:
                 columns(con, "before", relation),
                 columns(con, "after", relation),
             )
-            found = schema_differences(relation, cols_before, cols_after)
-            if not found or all("comment" in line for line in found):
-                found += row_differences(con, relation, [c[0] for c in cols_before])
-            differences += found
+            # Rows are compared on the columns both sides have (same name and type), so a
+            # change that adds a column still shows whether the existing values moved.
+            common = [c[0] for c in cols_before if c[:2] in [d[:2] for d in cols_after]]
+            differences += schema_differences(relation, cols_before, cols_after)
+            differences += row_differences(con, relation, common)
     return differences
 
 

@@ -11,21 +11,20 @@ from functools import cache
 import dagster as dg
 
 from nro_pipeline import settings
-from nro_pipeline.defs.automation import (
+from nro_pipeline.defs.automation.freshness_check import marts_not_older_than_landing
+from nro_pipeline.defs.automation.schedules_and_sensors import (
     Job,
     build_annual_schedule,
     build_landing_sensor,
     landing_years_sensor,
 )
-from nro_pipeline.defs.dbt import NroDbtCliResource, build_dbt_assets, dbt_project
-from nro_pipeline.defs.freshness import marts_not_older_than_landing
-from nro_pipeline.defs.ingest import gx_checks, landing_files, quarantine_table, raw_assets
-from nro_pipeline.defs.outputs import build_output_assets
+from nro_pipeline.defs.dbt.assets import NroDbtCliResource, build_dbt_assets, dbt_project
+from nro_pipeline.defs.landing.assets import gx_checks, landing_files, quarantine_table, raw_assets
+from nro_pipeline.defs.outputs.assets import build_output_assets
+from nro_pipeline.defs.outputs.published_lists import published_lists
+from nro_pipeline.defs.outputs.register_check import register_decisions_take_effect
 from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import LandingZoneResource, WarehouseResource
-
-# Every run writes the warehouse: the run queue (instance settings) lets one run at a time go.
-RUN_TAGS = {settings.WAREHOUSE_RUN_TAG: "write"}
 
 
 def build_definitions() -> dg.Definitions:
@@ -41,8 +40,9 @@ def build_definitions() -> dg.Definitions:
             *raw_assets,
             dbt_models,
             outputs,
+            published_lists,
         ],
-        asset_checks=[*gx_checks, marts_not_older_than_landing],
+        asset_checks=[*gx_checks, marts_not_older_than_landing, register_decisions_take_effect],
         jobs=list(jobs.values()),
         schedules=[
             build_annual_schedule(jobs["annual_refresh"]),
@@ -69,13 +69,14 @@ def build_definitions() -> dg.Definitions:
 def _jobs(model_assets: dg.AssetSelection) -> dict[str, Job]:
     """The jobs by name; `model_assets` are the dbt models, the BI snapshot and the reports."""
     freshness_check = dg.AssetSelection.checks(marts_not_older_than_landing)
+    publication = dg.AssetSelection.assets(published_lists)
     jobs = [
-        # A year's whole refresh: land and check the four files, then build every model of that year.
+        # A year's whole refresh: land and check the four files, then build every model of that
+        # year. Publishing is an act of its own (`publish_list`), never part of a refresh.
         dg.define_asset_job(
             name="annual_refresh",
-            selection=dg.AssetSelection.all() - freshness_check,
+            selection=dg.AssetSelection.all() - freshness_check - publication,
             partitions_def=results_year_partitions,
-            tags=RUN_TAGS,
             description="Land, validate (GX) and model one results year end to end.",
         ),
         # What `nro run` launches per year before building the models of all years that passed.
@@ -83,20 +84,23 @@ def _jobs(model_assets: dg.AssetSelection) -> dict[str, Job]:
             name="land_and_validate",
             selection=dg.AssetSelection.groups("raw"),
             partitions_def=results_year_partitions,
-            tags=RUN_TAGS,
             description="Land the year's four files in raw and run their GX checks.",
         ),
         dg.define_asset_job(
             name="build_models",
             selection=model_assets - freshness_check,
             partitions_def=results_year_partitions,
-            tags=RUN_TAGS,
             description="dbt build of every model for the selected years (one dbt run), then publish for BI and write the reports.",
+        ),
+        dg.define_asset_job(
+            name="publish_list",
+            selection=publication,
+            partitions_def=results_year_partitions,
+            description="Freeze the year's list as published (`nro publish --year Y`).",
         ),
         dg.define_asset_job(
             name="check_landing_freshness",
             selection=freshness_check,
-            tags=RUN_TAGS,
             description="Is any landed year without marts, or are its marts older than its files?",
         ),
     ]

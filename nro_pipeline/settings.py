@@ -28,7 +28,7 @@ EXPORTS_DIR_ENV = "NRO_EXPORTS_DIR"
 ARCHIVE_DIR_ENV = "NRO_ARCHIVE_DIR"
 GX_DOCS_DIR_ENV = "NRO_GX_DOCS_DIR"
 DBT_TARGET_DIR_ENV = "NRO_DBT_TARGET_DIR"
-DBT_WAREHOUSE_ENV = "NRO_DBT_WAREHOUSE"  # set by the dbt asset: the run's working copy
+DBT_WAREHOUSE_ENV = "NRO_DBT_WAREHOUSE"  # the file `nro docs` points dbt at
 DAGSTER_HOME_ENV = "DAGSTER_HOME"
 QUARANTINE_POLICY_ENV = "NRO_QUARANTINE_POLICY"
 QUARANTINE_MAX_SHARE_ENV = "NRO_QUARANTINE_MAX_SHARE"
@@ -45,11 +45,6 @@ DEFAULT_ANNUAL_CRON = "0 6 1 9 *"  # 1 September, 06:00: results of the spring a
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 TIMEZONE = "Europe/Moscow"
 
-# The pool every asset and check that opens the DuckDB file belongs to (instance settings limit it
-# to one), and the run tag the run queue limits to one run at a time (nro_pipeline/instance.py).
-WAREHOUSE_POOL = "nro_warehouse"
-WAREHOUSE_RUN_TAG = "nro/warehouse"
-
 _PROCESS_ENV = {
     "DO_NOT_TRACK": "1",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -59,8 +54,8 @@ _PROCESS_ENV = {
     # then runs only the tests whose models it built.
     "DBT_INDIRECT_SELECTION": "cautious",
     # dbt.log at info level: node results, warnings and errors with their messages. At dbt's
-    # default (debug) it also logs every statement sent to DuckDB, which cost 2.5 s of a
-    # regional build's 14 s; set DBT_LOG_LEVEL_FILE=debug to see them.
+    # default (debug) it also logs every statement sent to DuckDB, a sizeable share of a
+    # regional build (bench/README.md); set DBT_LOG_LEVEL_FILE=debug to see them.
     "DBT_LOG_LEVEL_FILE": "info",
 }
 for _name, _value in _PROCESS_ENV.items():

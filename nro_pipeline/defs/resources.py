@@ -21,8 +21,8 @@ from nro_pipeline.lib.publish.working_copy import WarehouseLock, WorkingCopy
 class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse (`NRO_WAREHOUSE`) and its BI snapshot (`NRO_PUBLISHED`).
 
-    In a run, the resource takes the warehouse lock when the run starts (before any step claims a
-    pool slot, so waiting runs hold nothing), the first write makes the run's working copy, and
+    In a run, the resource takes the warehouse lock when the run starts, before any step (the one
+    writer mechanism: lib/publish/working_copy.py), the first write makes the run's working copy, and
     when the run ends the copy is swapped in — with the snapshot and the report files the run
     staged — unless a step failed in a way that may have left the copy half-written
     (lib/publish/working_copy.py, lib/publish/staged_outputs.py).
@@ -53,10 +53,6 @@ class WarehouseResource(dg.ConfigurableResource):
                 + ". This run starts when that one ends."
             )
         )
-        if context.instance is not None and context.dagster_run is not None:
-            warehouse = str(Path(self.path).resolve())
-            context.instance.add_run_tags(run_id, {WAREHOUSE_TAG: warehouse})
-            release_runs_that_died(context.instance, run_id, warehouse, context.log)
         for folder in (settings.reports_dir(), settings.exports_dir()):
             remove_leftovers(folder)
         self._outputs = StagedOutputs(run_id[:8])
@@ -151,37 +147,6 @@ class WarehouseResource(dg.ConfigurableResource):
             os.replace(staged, self.published_path)
 
 
-# The warehouse a run took the lock of (tagged when it takes it).
-WAREHOUSE_TAG = "nro/warehouse"
-
-
-def release_runs_that_died(
-    instance: dg.DagsterInstance, run_id: str, warehouse: str, log: dg.DagsterLogManager | None
-) -> None:
-    """Free the pool slots of runs of this warehouse whose process died (killed, machine
-    restarted), so that they do not block every later run; say they failed.
-
-    Called with the warehouse lock held: every run takes that lock (and is tagged with it) before
-    any of its steps claims a slot, so while this run holds it, a slot held by another run of the
-    same warehouse belongs to a dead process. Runs of other warehouses are left alone."""
-    storage = instance.event_log_storage
-    if not storage.supports_global_concurrency_limits:
-        return
-    for other in storage.get_concurrency_run_ids() - {run_id}:
-        dead = instance.get_run_by_id(other)
-        if dead is None or dead.tags.get(WAREHOUSE_TAG) != warehouse:
-            continue
-        storage.free_concurrency_slots_for_run(other)
-        if not dead.is_finished:
-            instance.report_run_failed(
-                dead,
-                "Its process ended without finishing the run (killed?); nothing it wrote "
-                "was kept, and the next run freed its slot in the warehouse pool.",
-            )
-        if log is not None:
-            log.warning(f"Run {other} had died holding the warehouse pool; its slot was freed.")
-
-
 def run_end_problem(context: dg.InitResourceContext) -> str | None:
     """Why this run's working copy must not be swapped in, or None when it may be.
 
@@ -197,9 +162,10 @@ def run_end_problem(context: dg.InitResourceContext) -> str | None:
         dg.DagsterRunStatus.CANCELED,
     ):
         return "the run was terminated."
+    allowed = failed_landing_check_steps(context.instance, run.run_id)
     for record in context.instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
         event = record.dagster_event
-        if event is None or _is_data_failure(event):
+        if event is None or is_data_failure(event) or event.step_key in allowed:
             continue
         return f"step {event.step_key} failed."
     return None
@@ -208,24 +174,38 @@ def run_end_problem(context: dg.InitResourceContext) -> str | None:
 DATA_FAILURE = "nro/data_failure"
 
 
-def is_landing_step(step_key: str | None) -> bool:
-    """A step of the landing layer: a `raw/<kind>` asset or its GX check (`raw__…`)."""
-    return (step_key or "").startswith("raw_")
-
-
-def _is_data_failure(event: dg.DagsterEvent) -> bool:
+def is_data_failure(event: dg.DagsterEvent) -> bool:
+    """A step refused a landing file (dg.Failure marked DATA_FAILURE, raised before it wrote)."""
     data = event.step_failure_data
-    if data is None:
-        return False
-    flagged = data.user_failure_data is not None and DATA_FAILURE in (
-        data.user_failure_data.metadata or {}
+    return (
+        data is not None
+        and data.user_failure_data is not None
+        and DATA_FAILURE in (data.user_failure_data.metadata or {})
     )
-    failed_gx_check = (
-        data.error is not None
-        and data.error.cls_name == ("DagsterAssetCheckFailedError")
-        and is_landing_step(event.step_key)
+
+
+def failed_landing_check_steps(instance: dg.DagsterInstance, run_id: str) -> set[str]:
+    """Steps of this run whose blocking GX check on a landing file (`raw/<kind>`) failed: they
+    wrote only that year's quarantine rows, and the check held the year's models back."""
+    return {
+        record.step_key
+        for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        if record.step_key is not None
+        and record.dagster_event is not None
+        and _is_failed_landing_check(record.dagster_event.asset_check_evaluation_data)
+    }
+
+
+def _is_failed_landing_check(evaluation: dg.AssetCheckEvaluation) -> bool:
+    return (
+        not evaluation.passed
+        and evaluation.severity == dg.AssetCheckSeverity.ERROR
+        and evaluation.asset_key.path[0] == RAW_SCHEMA
     )
-    return flagged or failed_gx_check
+
+
+# The schema landing files are loaded into (asset keys `raw/<kind>`).
+RAW_SCHEMA = "raw"
 
 
 class LandingZoneResource(dg.ConfigurableResource):

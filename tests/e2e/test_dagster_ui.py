@@ -1,5 +1,6 @@
 """The Dagster UI path a data engineer takes: `nro dev`, a backfill of every asset over every
-landed year, a launched refresh racing `nro run`, and a run on another warehouse.
+landed year, runs from the UI racing `nro run` in either order, a run on another warehouse, and
+Ctrl-C in the terminal of `nro dev`.
 
 Driven over Dagster's GraphQL API against the real webserver and daemon (run queue, backfill
 daemon), in processes of their own, as the UI drives them.
@@ -39,6 +40,17 @@ def ui_warehouse(
         yield ui, warehouse, root
 
 
+def _refreshed_assets(ui: DagsterUI) -> list[list[str]]:
+    """Every asset a refresh materialises: all but the publication, an act of its own that asks
+    for `confirm: true` in its run config."""
+    nodes = ui.graphql("{ assetNodes { assetKey { path } isMaterializable } }")["assetNodes"]
+    return [
+        n["assetKey"]["path"]
+        for n in nodes
+        if n["isMaterializable"] and n["assetKey"]["path"] != ["marts", "published_lists"]
+    ]
+
+
 def _rows(warehouse: Path, mart: str) -> list[tuple]:
     columns = query(
         warehouse,
@@ -54,9 +66,7 @@ def test_backfill_of_every_asset_over_every_landed_year_is_green_and_equals_nro_
     ui_warehouse: tuple[DagsterUI, Path, Path], region_run: tuple[Path, RunResult]
 ) -> None:
     ui, warehouse, _ = ui_warehouse
-    nodes = ui.graphql("{ assetNodes { assetKey { path } isMaterializable } }")["assetNodes"]
-    keys = [n["assetKey"]["path"] for n in nodes if n["isMaterializable"]]
-    backfill = ui.launch_backfill([str(y) for y in REGION_YEARS], keys)
+    backfill = ui.launch_backfill([str(y) for y in REGION_YEARS], _refreshed_assets(ui))
     deadline = time.monotonic() + 900
     while ui.backfill_status(backfill) == "REQUESTED" and time.monotonic() < deadline:
         time.sleep(5)
@@ -92,6 +102,40 @@ def test_a_launched_refresh_racing_nro_run_loses_no_year(
             ][0]
             > 0
         )
+
+
+def test_nro_run_first_then_a_backfill_from_the_ui_both_finish(
+    ui_warehouse: tuple[DagsterUI, Path, Path], planted_region: Path
+) -> None:
+    """The order that once deadlocked: `nro run` holds the warehouse, a UI backfill is launched
+    meanwhile. Its run waits for the warehouse lock, then runs; both end well."""
+    from nro_pipeline.lib.publish.working_copy import read_holder
+
+    ui, warehouse, _ = ui_warehouse
+    started = time.time()
+    cli = subprocess.Popen(
+        [str(Path(sys.executable).with_name("nro")), "run", "--years", "2024"],
+        env=_env(planted_region, warehouse),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while (holder := read_holder(warehouse)) is None or holder.job != "nro run":
+        assert cli.poll() is None and time.monotonic() < deadline, "nro run never took the lock"
+        time.sleep(0.2)
+    backfill = ui.launch_backfill(["2023"], _refreshed_assets(ui))
+
+    output, _ = cli.communicate(timeout=600)
+    assert cli.returncode == 0, output
+    deadline = time.monotonic() + 600
+    while ui.backfill_status(backfill) == "REQUESTED" and time.monotonic() < deadline:
+        time.sleep(3)
+    assert ui.backfill_status(backfill) == "COMPLETED_SUCCESS", ui.runs(
+        ("dagster/backfill", backfill)
+    )
+    built = dict(query(warehouse, "SELECT year, epoch(built_at) FROM meta.year_builds"))
+    assert built[2024] >= started - 1 and built[2023] >= started - 1
 
 
 def test_the_ui_shows_the_lineage(ui_warehouse: tuple[DagsterUI, Path, Path]) -> None:
@@ -151,3 +195,12 @@ def _snapshot_of(folder: Path) -> dict[str, bytes]:
     if not folder.exists():
         return {}
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_ctrl_c_stops_nro_dev_and_every_process_it_started_within_10_s(
+    ui_warehouse: tuple[DagsterUI, Path, Path],
+) -> None:
+    ui, _, _ = ui_warehouse
+    seconds, left_running = ui.press_ctrl_c()
+    assert left_running == [], left_running
+    assert seconds < 10, seconds

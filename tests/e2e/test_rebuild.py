@@ -5,12 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.support.marts import MARTS
-from tests.support.run import RunResult, nro, query
-
-
-def _all_rows(warehouse: Path, mart: str) -> list[tuple]:
-    return query(warehouse, f"SELECT * FROM marts.{mart} ORDER BY ALL")
+from tests.support.marts import MARTS, mart_rows, spoil
+from tests.support.run import REGION_YEARS, RunResult, nro
 
 
 def test_rebuild_from_the_archive_yields_identical_marts(
@@ -20,7 +16,9 @@ def test_rebuild_from_the_archive_yields_identical_marts(
     assert result.returncode == 0, result.output
     archive = warehouse.parent / "archive"
     rebuilt = tmp_path / "rebuilt.duckdb"
-    shutil.copy(warehouse, rebuilt)  # --rebuild must not reuse what is in it
+    shutil.copy(warehouse, rebuilt)
+    spoil(rebuilt, tuple(REGION_YEARS))  # a rebuild that never lands its marts must fail here
+    assert all(mart_rows(rebuilt, mart) != mart_rows(warehouse, mart) for mart in MARTS)
     nowhere = tmp_path / "no-landing-zone"  # the archive alone: no landing folder at all
 
     result = nro(
@@ -34,4 +32,4 @@ def test_rebuild_from_the_archive_yields_identical_marts(
     assert result.returncode == 0, result.output
     assert "20 files restored" in result.output
     for mart in MARTS:
-        assert _all_rows(rebuilt, mart) == _all_rows(warehouse, mart), mart
+        assert mart_rows(rebuilt, mart) == mart_rows(warehouse, mart), mart

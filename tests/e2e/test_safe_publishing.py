@@ -101,12 +101,9 @@ def test_a_reader_keeps_reading_while_a_run_refreshes(
     assert query(work, LIST_2024) == after
 
 
-def test_a_killed_run_changes_nothing_and_the_next_run_completes(
-    published_region: tuple[Path, Path, Path],
-) -> None:
-    landing, work, snapshot = published_region
-    before_work, before_snapshot = query(work, LIST_2024), query(snapshot, LIST_2024)
-    _change_2024(landing)
+def _run_stopped_in_its_dbt_build(landing: Path, work: Path, snapshot: Path) -> subprocess.Popen:
+    """`nro run --years 2024` in a session of its own, returned once its dbt build is under way
+    (after raw was replaced)."""
     env = {
         **os.environ,
         "NRO_LANDING_DIR": str(landing),
@@ -121,14 +118,22 @@ def test_a_killed_run_changes_nothing_and_the_next_run_completes(
         text=True,
         start_new_session=True,
     )
-    # Kill it in the middle of the dbt build, after raw was replaced: once the run has started
-    # its dbt process (one run lands and builds a single year, printing only at its end).
     deadline = time.monotonic() + 300
     while not _dbt_build_in_session(run.pid) and run.poll() is None:
         assert time.monotonic() < deadline, "the run never started dbt"
         time.sleep(0.2)
-    assert run.poll() is None, "the run ended before it could be killed in its dbt build"
+    assert run.poll() is None, "the run ended before it could be stopped in its dbt build"
     time.sleep(3)
+    return run
+
+
+def test_a_killed_run_changes_nothing_and_the_next_run_completes(
+    published_region: tuple[Path, Path, Path],
+) -> None:
+    landing, work, snapshot = published_region
+    before_work, before_snapshot = query(work, LIST_2024), query(snapshot, LIST_2024)
+    _change_2024(landing)
+    run = _run_stopped_in_its_dbt_build(landing, work, snapshot)
     os.killpg(run.pid, signal.SIGKILL)
     run.wait(timeout=30)
 
@@ -138,6 +143,32 @@ def test_a_killed_run_changes_nothing_and_the_next_run_completes(
     assert result.returncode == 0, result.output
     assert ("T_C2", False) in query(snapshot, LIST_2024)
     assert not work.with_name(f"{work.name}.build").exists()
+
+
+def test_ctrl_c_stops_a_run_within_seconds_and_changes_nothing(
+    published_region: tuple[Path, Path, Path],
+) -> None:
+    """Ctrl-C in a terminal: SIGINT to the run's whole process group, dbt included."""
+    from nro_pipeline.lib.publish.working_copy import WarehouseLock
+
+    landing, work, snapshot = published_region
+    before_work, before_snapshot = query(work, LIST_2024), query(snapshot, LIST_2024)
+    _change_2024(landing)
+    run = _run_stopped_in_its_dbt_build(landing, work, snapshot)
+    interrupted = time.monotonic()
+    os.killpg(run.pid, signal.SIGINT)
+    output, _ = run.communicate(timeout=60)
+    stopped_after = time.monotonic() - interrupted
+
+    assert run.returncode == 130, output
+    assert "stopped (Ctrl-C)" in output and "Traceback" not in output
+    assert stopped_after < 15, stopped_after
+    assert query(work, LIST_2024) == before_work
+    assert query(snapshot, LIST_2024) == before_snapshot
+    assert not work.with_name(f"{work.name}.build").exists()
+    lock = WarehouseLock(work, "test", "test")
+    assert lock.try_acquire()  # nothing of the run holds the warehouse
+    lock.release()
 
 
 def _dbt_build_in_session(session: int) -> bool:

@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,25 @@ def free_port() -> int:
 
 
 class DagsterUI:
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, process: subprocess.Popen | None = None) -> None:
         self.url = f"http://127.0.0.1:{port}"
+        self.process = process
+
+    def press_ctrl_c(self, timeout: float = 30) -> tuple[float, list[int]]:
+        """SIGINT to `nro dev`'s process group, as a terminal sends it; the seconds until every
+        process it had started is gone, and those still running when `timeout` ran out."""
+        assert self.process is not None
+        family = _descendants(self.process.pid)
+        pressed = time.monotonic()
+        os.killpg(self.process.pid, signal.SIGINT)
+        deadline = pressed + timeout
+        while time.monotonic() < deadline:
+            self.process.poll()
+            alive = [pid for pid in family if _running(pid)]
+            if not alive:
+                return time.monotonic() - pressed, []
+            time.sleep(0.1)
+        return time.monotonic() - pressed, alive
 
     def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         body = json.dumps({"query": query, "variables": variables or {}}).encode()
@@ -122,6 +139,32 @@ class DagsterUI:
         raise TimeoutError(f"run {run_id} did not finish")
 
 
+def _descendants(root: int) -> list[int]:
+    """The process and every process below it, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, frontier = [root], [root]
+    while frontier:
+        below = children.get(frontier.pop(), [])
+        found.extend(below)
+        frontier.extend(below)
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 @contextmanager
 def dagster_dev(env: dict[str, str], log: Path) -> Iterator[DagsterUI]:
     """`nro dev` in its own process group, stopped (with its daemon) at the end."""
@@ -136,12 +179,12 @@ def dagster_dev(env: dict[str, str], log: Path) -> Iterator[DagsterUI]:
             start_new_session=True,
         )
         try:
-            ui = DagsterUI(port)
+            ui = DagsterUI(port, process)
             ui.wait_until_loaded()
             yield ui
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
+            if process.poll() is None:
+                for pid in _descendants(process.pid)[::-1]:
+                    with suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
                 process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)

@@ -1,4 +1,10 @@
-"""The marts of SPEC §4 that every run fills, for tests comparing warehouses."""
+"""The marts that every run fills, for tests comparing warehouses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
 
 MARTS = (
     "fct_procedure_results",
@@ -12,3 +18,35 @@ MARTS = (
     "mart_risk_profiles",
     "mart_indicators",
 )
+
+
+def mart_rows(warehouse: Path, mart: str) -> list[tuple]:
+    """Every row of a mart in a stable order; floats rounded, as sums of floats may differ in the
+    last bit with the order rows arrive in."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        columns = con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() "
+            "WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index",
+            [mart],
+        ).fetchall()
+        selected = ", ".join(f"round({n}, 9)" if t == "DOUBLE" else n for n, t in columns)
+        return con.execute(f"SELECT {selected} FROM marts.{mart} ORDER BY ALL").fetchall()
+
+
+def spoil(warehouse: Path, years: tuple[int, ...]) -> None:
+    """Make a warehouse's marts differ from what a run computes: delete these years' rows of every
+    mart (by `year`, or `to_year` for the cohort steps). A test that rebuilds into it then fails
+    if the rebuilt rows never land."""
+    listed = ", ".join(map(str, years))
+    with duckdb.connect(str(warehouse)) as con:
+        for mart in MARTS:
+            columns = {
+                name
+                for (name,) in con.execute(
+                    "SELECT column_name FROM duckdb_columns() "
+                    "WHERE schema_name = 'marts' AND table_name = ?",
+                    [mart],
+                ).fetchall()
+            }
+            year_column = "year" if "year" in columns else "to_year"
+            con.execute(f"DELETE FROM marts.{mart} WHERE {year_column} IN ({listed})")

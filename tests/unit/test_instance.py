@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from nro_pipeline import settings
-from nro_pipeline.defs.instance import INSTANCE_SETTINGS, POOLED_EVENT_LOG, ensure_instance_home
+from nro_pipeline.instance.home import INSTANCE_SETTINGS, ensure_instance_home, pooled_event_log
 
 
 def test_repository_dagster_yaml_holds_the_same_settings() -> None:
@@ -18,7 +18,10 @@ def test_repository_dagster_yaml_holds_the_same_settings() -> None:
 def test_a_new_home_gets_the_settings(tmp_path: Path) -> None:
     ensure_instance_home(tmp_path / "home")
     written = yaml.safe_load((tmp_path / "home" / "dagster.yaml").read_text("utf-8"))
-    assert written == {**INSTANCE_SETTINGS, "event_log_storage": POOLED_EVENT_LOG}
+    assert written == {
+        **INSTANCE_SETTINGS,
+        "event_log_storage": pooled_event_log((tmp_path / "home").resolve()),
+    }
     assert written["concurrency"]["runs"]["max_concurrent_runs"] == 1
 
 
@@ -58,3 +61,15 @@ def test_dagster_home_follows_the_warehouse(monkeypatch) -> None:
     assert settings.archive_dir() == Path("/srv/other/archive")
     monkeypatch.setenv("NRO_DATA_DIR", "/srv/data")
     assert settings.reports_dir() == Path("/srv/data/reports")
+
+
+def test_a_home_written_before_the_event_log_moved_is_brought_up_to_date(tmp_path: Path) -> None:
+    (tmp_path / "dagster.yaml").write_text(
+        "event_log_storage:\n  module: nro_pipeline.defs.event_log_storage\n"
+        "  class: PooledSqliteEventLogStorage\n  config:\n    dagster_home:\n"
+        "      env: DAGSTER_HOME\n",
+        encoding="utf-8",
+    )
+    assert "event_log_storage" in ensure_instance_home(tmp_path)
+    written = yaml.safe_load((tmp_path / "dagster.yaml").read_text("utf-8"))
+    assert written["event_log_storage"] == pooled_event_log(tmp_path.resolve())

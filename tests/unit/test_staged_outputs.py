@@ -1,4 +1,4 @@
-"""Report files reach their folders only when the run that wrote them commits (issue 11)."""
+"""Report files reach their folders only when the run that wrote them commits."""
 
 from __future__ import annotations
 

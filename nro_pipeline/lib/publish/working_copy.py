@@ -9,6 +9,12 @@ run swapped its work in, so no run ever overwrites another one's year.
 
 The lock is an OS lock (`flock`), released by the kernel when its process dies, so a crashed run
 never blocks the next one. Its holder is written into the lock file to be named to whoever waits.
+
+This lock is the only thing that keeps writers apart, and the only thing a run waits for, once,
+before any of its steps starts: a run holding it never waits for anything else, so two runs can
+never wait for each other. `nro run` refuses to start while another process holds it, and holds
+it across all the Dagster runs it launches. (Dagster's run queue, one run at a time in the
+instance settings, only spares a second UI run the wait in a worker process.)
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
 
@@ -67,13 +74,22 @@ def read_holder(warehouse: Path) -> Holder | None:
 class WarehouseLock:
     """Exclusive lock on one warehouse file, across processes."""
 
+    # The lock files this process holds, each by its outermost holder: `nro run` holds the lock
+    # across all its Dagster runs, which execute in its process and take it again, as a no-op.
+    _held: ClassVar[dict[Path, WarehouseLock]] = {}
+
     def __init__(self, warehouse: Path, run_id: str, job: str) -> None:
         self.warehouse = warehouse
         self.holder = Holder(run_id, job, os.getpid(), f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S}")
         self._fd: int | None = None
+        self._nested = False
 
     def try_acquire(self) -> bool:
         self.warehouse.parent.mkdir(parents=True, exist_ok=True)
+        key = lock_path(self.warehouse).resolve()
+        if key in WarehouseLock._held:
+            self._nested = True
+            return True
         fd = os.open(lock_path(self.warehouse), os.O_CREAT | os.O_RDWR)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -83,6 +99,7 @@ class WarehouseLock:
         self._fd = fd
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(self.holder.__dict__).encode(), 0)
+        WarehouseLock._held[key] = self
         return True
 
     def acquire(self, on_wait: Callable[[Holder | None], None], poll_seconds: float = 2.0) -> None:
@@ -95,7 +112,11 @@ class WarehouseLock:
             time.sleep(poll_seconds)
 
     def release(self) -> None:
+        if self._nested:
+            self._nested = False
+            return
         if self._fd is not None:
+            WarehouseLock._held.pop(lock_path(self.warehouse).resolve(), None)
             os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
@@ -122,14 +143,13 @@ def warehouse_lock(warehouse: Path, job: str = "nro publish") -> Iterator[None]:
 class WorkingCopy:
     """The copy a run writes; `commit` swaps it in, `discard` throws it away."""
 
-    def __init__(self, warehouse: Path, fresh: bool = False) -> None:
+    def __init__(self, warehouse: Path) -> None:
         self.warehouse = warehouse
         self.path = copy_path(warehouse)
-        self.fresh = fresh  # start from an empty warehouse (nro run --rebuild)
 
     def create(self) -> Path:
         self.discard()  # what a killed run left behind
-        if self.warehouse.exists() and not self.fresh:
+        if self.warehouse.exists():
             # The warehouse file is only ever replaced, never written in place, and we hold the
             # lock: no process has it open for writing, so this copy is consistent.
             shutil.copyfile(self.warehouse, self.path)

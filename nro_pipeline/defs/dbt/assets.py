@@ -2,16 +2,14 @@
 
 One `dbt build` per run covers every results year of the run (`context.partition_keys`, written to
 `meta.dbt_run_years` for dbt's `years_filter`); the incremental models rebuild exactly those years. dbt writes the run's working copy of
-the warehouse (env NRO_DBT_WAREHOUSE, read by profiles.yml). When Dagster splits a selection into
+the warehouse (the var `warehouse_file`, read by profiles.yml). When Dagster splits a selection into
 several dbt invocations (a backfill does), indirect selection `cautious` keeps each invocation to
 the tests of the models it built (settings.py sets DBT_INDIRECT_SELECTION).
 """
 
 import fcntl
 import json
-import os
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -27,12 +25,14 @@ from dagster_dbt import (
     dbt_assets,
 )
 from packaging.version import Version
+from pydantic import Field
 
 from nro_pipeline import settings
 from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.defs.year_checks import with_year_verdicts
-from nro_pipeline.lib.contract.parameters import dbt_defaults
+from nro_pipeline.lib.contract.parameters import dbt_defaults, parameter_problems
+from nro_pipeline.lib.contract.presets import PresetError, run_vars
 from nro_pipeline.lib.methods.years_var import RUN_TABLE, write_run_years
 from nro_pipeline.lib.process_memory import release_unused_memory
 from nro_pipeline.lib.publish.freshness import record_year_builds
@@ -81,7 +81,7 @@ class NroDbtCliResource(DbtCliResource):
 
     - It asks `dbt --version` before every command, which takes seconds and looks up the latest
       release online; the installed dbt-core's version is the answer, offline.
-    - It opens a dbt adapter in this process (profile, 500 macros: 2–3 s) only to fetch row counts
+    - It opens a dbt adapter in this process (profile, 500 macros: seconds) only to fetch row counts
       and column metadata afterwards, which the assets never request; without one, dagster-dbt
       simply skips those."""
 
@@ -126,16 +126,37 @@ class NroDbtTranslator(DagsterDbtTranslator):
 
 
 class DbtVarsConfig(dg.Config):
-    """Methodology parameters for this run, on top of dbt_project.yml (e.g. persistence_years: 2)."""
+    """The method of this run, on top of dbt_project.yml: a region's preset and parameters over it.
+    In the UI's launchpad: `preset: izhevsk`, `vars_json: '{"persistence_years": 2}'`."""
 
-    vars_json: str = "{}"
+    preset: str = Field(
+        default="", description="presets/NAME.yml (e.g. izhevsk, zernograd) or a preset file"
+    )
+    vars_json: str = Field(default="{}", description="parameters as JSON; they win over the preset")
 
 
-def dbt_vars(overrides_json: str) -> dict[str, Any]:
-    """The run's vars: its overrides, and `years` read from the table the run writes first
-    (the same vars every run, so dbt's partial parse survives; lib/methods/years_var.py)."""
-    overrides = json.loads(overrides_json or "{}")
-    return {**overrides, "years": RUN_TABLE}
+# The run tag that says which preset a run's marts were built with.
+PRESET_TAG = "nro/preset"
+
+
+def method_of_run(config: DbtVarsConfig) -> dict[str, Any]:
+    """The run's methodology vars: the preset's, then the overrides; refused in plain words when
+    the preset cannot be read or a parameter is out of its range."""
+    try:
+        overrides = run_vars(config.preset or None, json.loads(config.vars_json or "{}"))
+    except (PresetError, json.JSONDecodeError) as error:
+        raise dg.Failure(description=str(error), allow_retries=False) from None
+    problems = parameter_problems(overrides)
+    if problems:
+        raise dg.Failure(description="; ".join(problems), allow_retries=False)
+    return overrides
+
+
+def dbt_vars(overrides: dict[str, Any], database: Path) -> dict[str, Any]:
+    """The run's vars: its method, `years` read from the table the run writes first (the same
+    vars every run, so dbt's partial parse survives; lib/methods/years_var.py), and the file dbt
+    writes, the run's working copy (`warehouse_file`, read by profiles.yml)."""
+    return {**overrides, "years": RUN_TABLE, "warehouse_file": str(database)}
 
 
 # The last mart of the methodology: a dbt invocation that built it built the year's marts.
@@ -153,7 +174,6 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         dagster_dbt_translator=NroDbtTranslator(
             settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
         ),
-        pool=settings.WAREHOUSE_POOL,
     )
     def nro_dbt_models(
         context: dg.AssetExecutionContext,
@@ -163,7 +183,11 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     ) -> Iterator[Any]:
         years = sorted(int(key) for key in context.partition_keys)
         database = warehouse.working_path
-        variables = dbt_vars(config.vars_json)
+        method = method_of_run(config)
+        context.instance.add_run_tags(
+            context.run_id, {PRESET_TAG: str(method.get("preset") or "default")}
+        )
+        variables = dbt_vars(method, database)
         with warehouse.connect() as con:
             write_run_years(con, years)
         context.log.info(f"dbt build for results years {years} with vars {variables}")
@@ -172,23 +196,22 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         release_unused_memory()
         # Unit tests check the methodology, not the data: pytest runs them once
         # (tests/e2e/test_dbt_unit_tests.py); production runs skip them.
-        with dbt_database(database):
-            invocation = dbt.cli(
-                ["build", "--vars", json.dumps(variables), "--exclude-resource-type", "unit_test"],
-                context=context,
-                target_path=settings.dbt_target_dir(),
-                raise_on_error=False,
-            )
-            # Test verdicts are stored while dbt goes on (thousands of events in a run over
-            # several years); the models' outputs wait for their column types, which can be read
-            # only once dbt has let go of the file.
-            built: list[dg.Output | dg.AssetMaterialization] = []
-            for event in invocation.stream():
-                if isinstance(event, dg.Output | dg.AssetMaterialization):
-                    built.append(event)
-                    continue
-                yield event
-                with_year_verdicts(context, event, years)
+        invocation = dbt.cli(
+            ["build", "--vars", json.dumps(variables), "--exclude-resource-type", "unit_test"],
+            context=context,
+            target_path=settings.dbt_target_dir(),
+            raise_on_error=False,
+        )
+        # Test verdicts are stored while dbt goes on (thousands of events in a run over
+        # several years); the models' outputs wait for their column types, which can be read
+        # only once dbt has let go of the file.
+        built: list[dg.Output | dg.AssetMaterialization] = []
+        for event in invocation.stream():
+            if isinstance(event, dg.Output | dg.AssetMaterialization):
+                built.append(event)
+                continue
+            yield event
+            with_year_verdicts(context, event, years)
         schemas = column_schemas(database)
         for event in built:
             key = (
@@ -208,25 +231,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             )
         if MARTS_BUILT_WITH in context.selected_asset_keys:  # not a seeds/staging-only subset
             with warehouse.connect() as con:
-                record_year_builds(
-                    con, years, {**dbt_defaults(), **json.loads(config.vars_json or "{}")}
-                )
+                record_year_builds(con, years, {**dbt_defaults(), **method})
 
     return nro_dbt_models
-
-
-@contextmanager
-def dbt_database(database: Path) -> Iterator[None]:
-    """Point dbt's profile (env NRO_DBT_WAREHOUSE) at this file for the invocations inside."""
-    before = os.environ.get(settings.DBT_WAREHOUSE_ENV)
-    os.environ[settings.DBT_WAREHOUSE_ENV] = str(database)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(settings.DBT_WAREHOUSE_ENV, None)
-        else:
-            os.environ[settings.DBT_WAREHOUSE_ENV] = before
 
 
 def column_schemas(database: Path) -> dict[dg.AssetKey, dg.TableSchema]:

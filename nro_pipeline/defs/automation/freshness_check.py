@@ -6,13 +6,11 @@ import dagster as dg
 
 from nro_pipeline.defs.resources import LandingZoneResource, WarehouseResource
 from nro_pipeline.lib.publish.freshness import stale_years, year_builds
-from nro_pipeline.settings import WAREHOUSE_POOL
 
 
 @dg.asset_check(
     asset=dg.AssetKey(["marts", "mart_indicators"]),
     name="marts_not_older_than_landing",
-    pool=WAREHOUSE_POOL,
     description=(
         "Warns when a landed year has no marts, or a landing file changed after the year's "
         "marts were built."

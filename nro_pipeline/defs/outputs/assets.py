@@ -3,9 +3,8 @@ snapshot (`published/marts_snapshot`), each year's HTML report and site (`report
 and XLSX workbook (`reports/xlsx_export`).
 
 One step because the three are independent readers of the run's copy: written side by side in
-worker processes (`lib/publish/run_outputs`), a one-year national run spends 21 s on them instead
-of their sum, 33 s. The step is subsettable: any of the three can be materialised alone. It joins the
-warehouse pool because DuckDB refuses a reader while another process writes.
+worker processes (`lib/run_outputs`), a run pays about the longest of them rather than their sum
+(bench/README.md). The step is subsettable: any of the three can be materialised alone.
 """
 
 from collections.abc import Iterator
@@ -13,16 +12,17 @@ from collections.abc import Iterator
 import dagster as dg
 
 from nro_pipeline import settings
-from nro_pipeline.defs.partitions import results_year_partitions
-from nro_pipeline.defs.publish import SNAPSHOT_KEY, snapshot_spec
-from nro_pipeline.defs.reports import (
+from nro_pipeline.defs.outputs.report_specs import (
     HTML_REPORT_KEY,
     HTML_REPORT_SPEC,
     XLSX_EXPORT_KEY,
     XLSX_EXPORT_SPEC,
 )
+from nro_pipeline.defs.outputs.snapshot_spec import SNAPSHOT_KEY, snapshot_spec
+from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import WarehouseResource
-from nro_pipeline.lib.publish.run_outputs import (
+from nro_pipeline.lib.reports.warehouse import ExportError
+from nro_pipeline.lib.run_outputs import (
     SITE,
     SNAPSHOT,
     WORKBOOK,
@@ -30,8 +30,6 @@ from nro_pipeline.lib.publish.run_outputs import (
     Written,
     write_outputs,
 )
-from nro_pipeline.lib.reports.html_report import reports_dir
-from nro_pipeline.lib.reports.warehouse import ExportError
 
 _KEYS = {SNAPSHOT: SNAPSHOT_KEY, SITE: HTML_REPORT_KEY, WORKBOOK: XLSX_EXPORT_KEY}
 
@@ -46,7 +44,6 @@ def build_output_assets(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         partitions_def=results_year_partitions,
         # one run may cover many years (nro run, backfills): one site and workbook per year
         backfill_policy=dg.BackfillPolicy.single_run(),
-        pool=settings.WAREHOUSE_POOL,
     )
     def run_outputs(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -57,7 +54,7 @@ def build_output_assets(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
             warehouse=str(warehouse.path),
             # asked only when written: a run commits the staged snapshot it was given
             snapshot=warehouse.snapshot_staging() if SNAPSHOT in kinds else None,
-            reports=warehouse.output_folder(reports_dir()),
+            reports=warehouse.output_folder(settings.reports_dir()),
             exports=warehouse.output_folder(settings.exports_dir()),
         )
         years = [int(key) for key in context.partition_keys]
@@ -85,7 +82,9 @@ def build_output_assets(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
 
 
 def _site_result(sites: list[Written], places: OutputPlaces) -> dg.MaterializeResult:
-    pages = {str(w.year): str(reports_dir() / w.path.relative_to(places.reports)) for w in sites}
+    pages = {
+        str(w.year): str(settings.reports_dir() / w.path.relative_to(places.reports)) for w in sites
+    }
     metadata: dict[str, object] = {
         "pages": dg.MetadataValue.json(pages),
         "schools_on_list": dg.MetadataValue.json({str(w.year): w.schools_listed for w in sites}),

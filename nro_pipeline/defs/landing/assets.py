@@ -15,7 +15,12 @@ from pathlib import Path
 import dagster as dg
 
 from nro_pipeline.defs.partitions import results_year_partitions
-from nro_pipeline.defs.resources import DATA_FAILURE, LandingZoneResource, WarehouseResource
+from nro_pipeline.defs.resources import (
+    DATA_FAILURE,
+    RAW_SCHEMA,
+    LandingZoneResource,
+    WarehouseResource,
+)
 from nro_pipeline.defs.year_checks import log_year_verdicts
 from nro_pipeline.lib.contract.file_kinds import FILE_KINDS, SCHOOLS, FileKind
 from nro_pipeline.lib.ingest.archive import ArchiveError, archive_file, archive_root
@@ -29,7 +34,6 @@ from nro_pipeline.lib.validate.quarantine_policy import (
     quarantine_policy,
 )
 from nro_pipeline.lib.validate.validation import ValidationOutcome, check_landed_year
-from nro_pipeline.settings import WAREHOUSE_POOL
 
 LANDING_GROUP = "landing"
 RAW_GROUP = "raw"
@@ -40,14 +44,14 @@ def landing_key(kind: FileKind) -> dg.AssetKey:
 
 
 def raw_key(kind: FileKind) -> dg.AssetKey:
-    return dg.AssetKey(["raw", kind.name])
+    return dg.AssetKey([RAW_SCHEMA, kind.name])
 
 
 landing_files = [
     dg.AssetSpec(
         key=landing_key(kind),
         group_name=LANDING_GROUP,
-        description=f"Landing file <year>/{kind.name}.csv|xlsx — {kind.russian} (SPEC §2).",
+        description=f"Landing file <year>/{kind.name}.csv|xlsx — {kind.russian} (docs/methodology.md, «Входные файлы»).",
         partitions_def=results_year_partitions,
         kinds={"file"},
     )
@@ -92,7 +96,6 @@ def build_raw_asset(kind: FileKind) -> dg.AssetsDefinition:
         # A backfill lands all its years in one run with the models (one run, not one per wave).
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name=RAW_GROUP,
-        pool=WAREHOUSE_POOL,
         kinds={"duckdb"},
         description=(
             f"raw.{kind.name}: the year's {kind.russian} as delivered (canonical names and codes, "
@@ -171,6 +174,15 @@ def _not_yet_arrived(
     that kind and says so; the rest of the year is built."""
     with warehouse.connect() as con:
         warnings = not_yet_arrived(con, year, kind, folder)
+    if kind.optional:  # a year without the region's register is normal: a note, not a warning
+        for note in warnings:
+            context.log.info(note)
+        return {
+            "source_file": "none",
+            "rows": dg.MetadataValue.int(0),
+            "notes": "\n".join(warnings),
+            "warnings": "none",
+        }
     for warning in warnings:
         context.log.warning(warning)
     return {
@@ -192,7 +204,6 @@ def build_gx_check(kind: FileKind) -> dg.AssetChecksDefinition:
         additional_deps=registry_dep,
         # Shown per results year; a run over several years (a backfill) gives one verdict.
         partitions_def=results_year_partitions,
-        pool=WAREHOUSE_POOL,
         description=f"GX suite expectations/{kind.name}.json on the year's landed rows.",
     )
     def gx_check(

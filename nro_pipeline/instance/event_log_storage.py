@@ -2,10 +2,10 @@
 for every statement.
 
 Dagster's `SqliteEventLogStorage` opens a fresh SQLAlchemy engine and SQLite connection for each
-read and write (≈ 2.4 ms each here; a dbt build over five years stores ≈ 2,800 events with ≈ 7
-connections each). Pooling them per file and process keeps every write as it was — same tables,
-same transactions, same durability — at a quarter of the cost. Configured in the instance's
-dagster.yaml (`defs/instance.py`), so `nro run`, `dagster dev` and its daemon all use it.
+read and write, and a dbt build stores thousands of events. Pooling them per file and process
+keeps every write as it was — same tables, same transactions, same durability — for a fraction of
+the cost (bench/README.md). Configured in the instance's dagster.yaml (`instance/home.py`), so
+`nro run`, `nro dev` and its daemon all use it.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ def mart_key(name: str) -> dg.AssetKey:
     return dg.AssetKey(["marts", name])
 
 
-# What the lists show besides the rule (SPEC §3a) and the labels of every coded value.
+# What the lists show besides the rule (docs/methodology.md, «Поддержка решений») and the labels of every coded value.
 _DECISION_MARTS = ("mart_school_benchmark", "mart_vpr_objectivity", "dim_code_labels")
 HTML_REPORT_MARTS = (
     "mart_low_results",
@@ -29,6 +29,8 @@ HTML_REPORT_MARTS = (
     "mart_indicators",
     *_DECISION_MARTS,
     "mart_similar_schools",
+    "mart_list_outcomes",
+    "mart_programme_effect",
 )
 XLSX_EXPORT_MARTS = (
     "mart_low_results",
