@@ -5,7 +5,7 @@
 Each file is counted with `read_csv(…, all_varchar = true)`: every row split into text cells, as
 the raw layer keeps them; nothing typed, validated or aggregated. DuckDB reads UTF-8 (with or
 without BOM) and sniffs `,`, `;` or tab itself. What it cannot read is first turned into a UTF-8
-CSV in Python, and that transcoding is part of the floor (issue 15: "incl. transcoding"):
+CSV in Python, and that transcoding is part of the floor, as its target says:
 - a Windows-1251 CSV (DuckDB refuses it as invalid UTF-8; its `encodings` extension would be a
   download), decoded and written again as UTF-8;
 - an XLSX workbook (DuckDB's `excel` extension would be a download), its first sheet read with

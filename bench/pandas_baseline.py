@@ -1,5 +1,6 @@
 """The baseline a regional analyst would write: `fct_procedure_results` and `mart_low_results`
-in plain pandas, straight from the landing CSVs (SPEC §3 rules, default parameters).
+in plain pandas, straight from the landing CSVs (the rules of docs/methodology.md, «Методика и
+параметры», at their default parameters).
 
 It does what the two marts need and nothing else: no validation, no quarantine, no history, no
 ISBSh, clusters or partners — so it is a generous baseline for the pipeline to beat.

@@ -1,4 +1,4 @@
-"""Issue 6 benchmark: the pipeline against the DuckDB floor and a pandas baseline, same files.
+"""The benchmark: the pipeline against the DuckDB floor and a pandas baseline, same files.
 
     python bench/run_benchmark.py --scale national --out bench/results.json
     python bench/run_benchmark.py --scale national --style mixed --out bench/results_mixed.json

@@ -29,6 +29,7 @@ SLOWEST_FIRST = (
     "test_end_to_end.py",
     "test_rebuild.py",
     "test_publish.py",
+    "test_support_outcomes.py",
     "test_decision_support.py",
     "test_backfill.py",
 )

@@ -45,6 +45,12 @@ print(json.dumps({
     "dim_schools_2024": one("select count(*) from marts.dim_schools where year = 2024"),
     "list_type": one("select data_type from duckdb_columns() where schema_name = 'bi' "
                      "and table_name = 'mart_low_results' and column_name = 'low_procedure_ids'"),
+    "stages": one("select distinct support_stage, support_stage_ru from bi.mart_low_results "
+                  "order by 1"),
+    "effect": one("select \\"group\\", group_ru, verdict_ru is not null from bi.mart_programme_effect "
+                  "where entry_year is null and horizon = 1 order by 1"),
+    "t_left_outcome": one("select horizon, typeof(comparison_school_ids) from bi.mart_list_outcomes "
+                          "where school_id = 'T_LEFT'"),
 }, ensure_ascii=False))
 """
 
@@ -97,6 +103,8 @@ def test_duckdb_1_1_reads_the_snapshot(region_run: tuple[Path, RunResult], tmp_p
         "bi.mart_low_results",
         "bi.mart_school_clusters",
         "bi.mart_school_benchmark",
+        "bi.mart_list_outcomes",
+        "bi.mart_programme_effect",
         "bi.dim_schools",
     } <= relations
     assert not any(r.split(".")[0] not in ("marts", "bi") for r in relations)  # nothing else
@@ -117,6 +125,13 @@ def test_duckdb_1_1_reads_the_snapshot(region_run: tuple[Path, RunResult], tmp_p
         ["below", "ниже похожих школ"],
         ["typical", "как похожие школы"],
     ]
+    # support outcomes: every stage of the region and the pooled effect, labelled from code_labels
+    stages = dict(seen["stages"])
+    assert stages["listed"] == "в списке" and stages["none"] == "не была в списке"
+    assert stages["left_unconfirmed"] == "вне списка — выход не подтверждён"
+    assert seen["effect"][0][:2] == ["all", "все школы списка"]
+    assert all(row[2] for row in seen["effect"])
+    assert seen["t_left_outcome"] == [[1, "VARCHAR"]]  # T_LEFT entered in 2023: 2024 is built
     registry = query(warehouse, "SELECT count(*) FROM raw.schools WHERE year = 2024")
     assert seen["dim_schools_2024"][0][0] == registry[0][0]  # one row per registry school
 

@@ -1,4 +1,5 @@
-"""SPEC §3a end to end: `nro run` on the planted region builds every decision-support mart."""
+"""Decision support end to end (docs/methodology.md, «Поддержка решений»): `nro run` on the
+planted region builds every decision-support mart."""
 
 from __future__ import annotations
 

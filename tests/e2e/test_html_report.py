@@ -15,8 +15,8 @@ import dagster as dg
 import pytest
 
 from nro_pipeline.definitions import load_definitions
-from nro_pipeline.defs.outputs import build_output_assets
-from nro_pipeline.defs.reports import HTML_REPORT_KEY, HTML_REPORT_MARTS
+from nro_pipeline.defs.outputs.assets import build_output_assets
+from nro_pipeline.defs.outputs.report_specs import HTML_REPORT_KEY, HTML_REPORT_MARTS
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.charts import share_chart
 from nro_pipeline.lib.reports.formatting import fmt_share
@@ -24,7 +24,6 @@ from nro_pipeline.lib.reports.html_report import ReportData
 from nro_pipeline.lib.reports.labels import OBJECTIVITY_SIGNALS
 from nro_pipeline.lib.reports.report_data import LIST_HTML_HEADERS, page_name
 from nro_pipeline.lib.reports.sheets import BENCHMARK, SIGNALS
-from nro_pipeline.settings import WAREHOUSE_POOL
 from tests.support.chromium import PageVisit, find_chromium, visit
 from tests.support.reports import report_year
 from tests.support.run import RunResult, instance_with_years, query
@@ -269,7 +268,7 @@ def test_report_asset_is_wired_to_the_marts() -> None:
     decision = ("mart_school_benchmark", "mart_vpr_objectivity", "mart_similar_schools")
     assert {dg.AssetKey(["marts", name]) for name in (*decision, "dim_code_labels")} <= marts
     assert all(graph.get(key).is_materializable for key in marts)
-    assert node.group_name == "reports" and node.pools == {WAREHOUSE_POOL}
+    assert node.group_name == "reports" and not node.pools
     assert node.partitions_def.name == "results_year"
 
 
@@ -466,3 +465,29 @@ def test_watch_list_and_the_publication_note(
         f"Значения параметров — те, с которыми построены витрины {YEAR} года "
         "(marts.year_parameters)."
     )
+
+
+def test_support_outcomes_section_and_the_school_page(
+    report: tuple[Path, ReportData], region_run: tuple[Path, RunResult]
+) -> None:
+    """«Результаты поддержки» (docs/methodology.md): the effect drawn and tabled, one sentence on
+    what it is compared with; the list's support stage; a school's page shows its outcome rows."""
+    path, data = report
+    warehouse, _ = region_run
+    html = path.read_text(encoding="utf-8")
+    [(effects,)] = query(
+        warehouse,
+        "select count(*) from marts.mart_programme_effect "
+        "where entry_year is null or entry_year + horizon <= ?",
+        [YEAR],
+    )
+    assert effects > 0 and len(data.support.table.rows) == effects
+    assert html.count('<g class="effect"') == effects and 'id="effect-table"' in html
+    assert "того же стартового уровня, которые не были в списке" in data.support.comparison_note
+    stage = LIST_HTML_HEADERS.index("Этап поддержки")
+    words = _labels(warehouse, "support_stage")
+    assert {row[stage] for row in data.school_list.rows} <= {words["listed"], words["escalate"]}
+    # T_LEFT (tests/support/planted_schools.py): entered in 2023 at 12 / 20, 18 / 20 in 2024
+    school = (path.parent / "schools" / page_name("T_LEFT")).read_text(encoding="utf-8")
+    assert words["left_unconfirmed"] in school
+    assert "<td>2023</td><td>1</td><td>60,0 %</td><td>90,0 %</td><td>+30,0 п.п.</td>" in school

@@ -12,8 +12,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from nro_pipeline import settings
-from nro_pipeline.defs.outputs import build_output_assets
-from nro_pipeline.defs.reports import XLSX_EXPORT_KEY
+from nro_pipeline.defs.outputs.assets import build_output_assets
+from nro_pipeline.defs.outputs.report_specs import XLSX_EXPORT_KEY
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.formatting import NO_DATA, Column, russian_number
 from nro_pipeline.lib.reports.labels import OBJECTIVITY_SIGNALS
@@ -37,6 +37,7 @@ SHEET_TITLES = [
     "Список ШНОР",
     "Вне списка под вопросом",
     DIFFERENCE,
+    "Выход из списка",
     "Кластеры",
     "Школы-партнёры",
     "Профили рисков",
@@ -59,6 +60,7 @@ LIST_HEADERS = [
     "Уверенность отнесения",
     "Движение в списке",
     "Лет в списке подряд",
+    "Этап поддержки",
     BENCHMARK,
     "Процентиль среди похожих школ",
     "Школ в группе сравнения",
@@ -365,6 +367,36 @@ def test_sources_sheet_holds_the_hashes_of_landed_files(
     assert all(len(r[7]) == 64 for r in rows)
 
 
+def test_exit_sheet_lists_the_schools_off_the_list_with_their_gain(
+    workbook: Workbook, region_run: tuple[Path, RunResult]
+) -> None:
+    warehouse, _ = region_run
+    expected = query(
+        warehouse,
+        "select school_id, support_stage, years_off_list from marts.mart_low_results "
+        "where year = ? and support_stage in ('exited', 'left_unconfirmed') order by 1",
+        [YEAR],
+    )
+    sheet = workbook["Выход из списка"]
+    header = [c.value for c in sheet[HEADER_ROW]]
+    rows = {row[0]: row for row in _rows(sheet)}
+    assert sorted(rows) == [school for school, _, _ in expected]
+    stage, off, last = (
+        header.index(h) - 1
+        for h in ("Этап поддержки", "Лет вне списка подряд", "Последний год в списке")
+    )
+    labels = {
+        "exited": "может выйти из поддержки",
+        "left_unconfirmed": "вне списка — выход не подтверждён",
+    }
+    for school, code, years_off in expected:
+        assert rows[school][stage] == labels[code] and rows[school][off] == years_off
+        assert rows[school][last] == YEAR - years_off
+    # T_LEFT (tests/support/planted_schools.py): on the list in 2023 only; 12 / 20 → 18 / 20 passed
+    gain = header.index("Прирост доли успешных результатов") - 1
+    assert rows["T_LEFT"][gain] == pytest.approx(0.3)
+
+
 def test_method_and_indicator_sheets(
     workbook: Workbook, region_run: tuple[Path, RunResult]
 ) -> None:
@@ -379,6 +411,10 @@ def test_method_and_indicator_sheets(
     assert method["low_share_threshold"][0] == "0,3"
     assert method["partner_distance_same_municipality_km"][0] == "25"
     assert method["partner_distance_other_municipality_km"][0] == "250"
+    support = {"exit_years": "2", "exit_min_gain": "0,05", "escalation_years": "4"}
+    support |= {"outcome_horizon_years": "3", "outcome_matches": "5"}
+    for name, value in support.items():
+        assert method[name][0] == value and method[name][1], name  # the value and its words
     indicators = _rows(workbook["Показатели"])
     expected = query(
         warehouse,

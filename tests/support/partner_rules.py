@@ -1,4 +1,6 @@
-"""The partner rules of SPEC §3 written plainly, one pair of schools at a time.
+"""The partner rules written plainly, one pair of schools at a time.
+
+The rules: docs/methodology.md, «Методика и параметры», «Школы-партнёры».
 
 The oracle the optimised assignment (nro_pipeline/lib/methods/partner_*.py, vectorised by mentee
 type) is checked against; the product never calls it.
@@ -26,7 +28,7 @@ def is_admissible(mentee: School, partner: School) -> bool:
 
 
 def distance_km(a: School, b: School, params: PartnerParams | None = None) -> float:
-    """The SPEC distance between two schools (haversine or the municipality fallback)."""
+    """The rule's distance between two schools (haversine or the municipality fallback)."""
     params = params or PartnerParams()
     if None in (a.latitude, a.longitude, b.latitude, b.longitude):
         same = a.municipality is not None and a.municipality == b.municipality

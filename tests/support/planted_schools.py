@@ -1,7 +1,8 @@
 """Fixture schools with known answers, appended to a generated (canonical-style) landing zone.
 
-Every planted school has results worked out by hand from SPEC §3 (defaults: 30 % rule, small-n < 5,
-criterion 1 = 2 low procedures, criterion 2 = a low procedure in each of 5 years):
+Every planted school has results worked out by hand from the rules of docs/methodology.md,
+«Методика и параметры» (defaults: 30 % rule, small-n < 5, criterion 1 = 2 low procedures,
+criterion 2 = a low procedure in each of 5 years):
 
 - T_C1: in 2024 VPR math 5 has 3 of 10 failing (exactly 0.30 → low), VPR rus 5 2 of 10 (0.20),
   EGE rus 3 of 10 main/current below the minimum 24 with no mark (0.30 → low): 2 low → criterion 1.

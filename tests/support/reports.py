@@ -1,7 +1,7 @@
 """Writing a year's HTML report straight from a warehouse file, as the report tests need it.
 
-The product writes reports through the Dagster asset (nro_pipeline/defs/reports.py), on the
-connection of its run; tests have only the warehouse file.
+The product writes reports in its run's outputs step (`nro_pipeline.lib.run_outputs`, called by
+the Dagster asset), from the file its run built; tests have only the warehouse file.
 """
 
 from __future__ import annotations

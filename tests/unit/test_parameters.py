@@ -18,7 +18,7 @@ from nro_pipeline.lib.contract.parameters import (
 def test_every_dbt_var_has_a_range_and_every_range_a_var() -> None:
     assert set(dbt_defaults()) - set(PARAMETERS) == set()
     spec_only = set(PARAMETERS) - set(dbt_defaults()) - RUN_MANAGED
-    # §3a parameters are ranged before their models land; none may linger without a var after.
+    # New parameters are ranged before their models land; none may linger without a var after.
     assert spec_only <= {
         "criterion2_mode",
         "flag_confidence_level",
@@ -46,6 +46,11 @@ def test_every_default_is_within_its_range() -> None:
         ({"min_participants": 2.5}, "min_participants=2.5 must be a whole number"),
         ({"isbsh_method": "median"}, "isbsh_method='median' must be one of ols, fixed"),
         ({"partner_capacity": True}, "partner_capacity=True must be a number"),
+        ({"exit_years": 0}, "exit_years=0 is out of range: int in [1, ∞]"),
+        ({"exit_min_gain": 1.5}, "exit_min_gain=1.5 is out of range: number in [0, 1]"),
+        ({"escalation_years": 0}, "escalation_years=0 is out of range: int in [1, ∞]"),
+        ({"outcome_horizon_years": 11}, "outcome_horizon_years=11 is out of range: int in [1, 10]"),
+        ({"outcome_matches": 0}, "outcome_matches=0 is out of range: int in [1, ∞]"),
         (
             {"result_level_low": 0.8, "result_level_high": 0.7},
             "result_level_low (0.8) must not exceed result_level_high (0.7)",

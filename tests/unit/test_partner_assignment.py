@@ -1,4 +1,7 @@
-"""Partner assignment (SPEC §3): hand-worked cases and a cross-check against networkx."""
+"""Partner assignment: hand-worked cases and a cross-check against networkx.
+
+The rules: docs/methodology.md, «Методика и параметры», «Школы-партнёры».
+"""
 
 from __future__ import annotations
 
@@ -115,7 +118,7 @@ def test_optimum_beats_greedy():
 def test_maximum_matching_takes_precedence_over_distance():
     # A (SOO) can only use P (SOO); B (OOO) could use P (1°) or Q (10°). Capacity 1.
     # Minimising distance alone would give B→P and leave A unmatched (total 1°);
-    # the SPEC optimum matches both: A→P, B→Q (total 0.5° + 10°).
+    # the required optimum (most pairs first) matches both: A→P, B→Q (total 0.5° + 10°).
     params = PartnerParams(partner_capacity=1)
     ms = [mentee("B", 0.0, levels="NOO,OOO"), mentee("A", 1.5, levels="NOO,OOO,SOO")]
     ps = [partner("P", 1.0, levels="NOO,OOO,SOO"), partner("Q", 10.0, levels="OOO")]

@@ -76,14 +76,15 @@ def _build(con: duckdb.DuckDBPyConnection) -> None:
         "create table marts.mart_low_results (school_id varchar, year int, school_name varchar, "
         "municipality varchar, on_initial_list bool, list_confidence varchar, list_status varchar,"
         " years_on_list int, low_procedures int, criterion_1 bool, criterion_2 bool, "
-        "reasons varchar, rule_set varchar)"
+        "reasons varchar, rule_set varchar, support_stage varchar)"
     )
     for school, listed, confidence, status, years in SCHOOLS:
         con.execute(
             "insert into marts.mart_low_results values (?, ?, ?, 'М', ?, ?, ?, ?, 1, ?, false, ?, "
-            "'правило')",
+            "'правило', ?)",
             [school, YEAR, f"Школа {school}", listed, confidence, status, years, listed,
-             "критерий 1" if listed else None],
+             "критерий 1" if listed else None,
+             "listed" if listed else ("left_unconfirmed" if status == "left" else "none")],
         )  # fmt: skip
     con.execute(
         "create table marts.mart_school_clusters as select school_id, year, 'at_risk' as cluster, "
@@ -164,6 +165,7 @@ def test_list_sheet_shows_benchmark_and_objectivity_in_words(
     assert l1[SIGNALS] == "нет"  # an objectivity row without any signal
     assert l1["Уверенность отнесения"] == "надёжно в списке"
     assert l1["Движение в списке"] == "остаётся в списке"
+    assert l1["Этап поддержки"] == "в списке"  # the support stage in the seed's words
     assert l2[BENCHMARK] is None  # no comparison group
     assert l2[SIGNALS] == "завышенная доля отметок «4» и «5»; резкое улучшение в когорте ВПР"
     assert l2["Кластер"] == "группа риска"

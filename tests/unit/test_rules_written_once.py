@@ -1,6 +1,6 @@
 """Two rules that dbt Python models need in Python while the SQL models have them as macros: a test
-ties each pair, so neither can drift from the other (issue 12: every rule has one home, or a test
-that fails when its two spellings disagree)."""
+ties each pair, so neither can drift from the other (every rule has one home, or a test that fails
+when its two spellings disagree)."""
 
 from __future__ import annotations
 

@@ -102,7 +102,7 @@ def test_canonical_style_and_rerun_leave_one_file_per_kind(tmp_path: Path) -> No
     summary = generate_region(tmp_path, schools=20, years=[2024], seed=1, style="canonical")
     assert {f.format for f in summary.files} == {LandingFormat.CSV_UTF8}
     assert sorted(p.name for p in (tmp_path / "2024").iterdir()) == sorted(
-        f"{kind}.csv" for kind in FILE_KINDS
+        f"{kind}.csv" for kind, spec in FILE_KINDS.items() if not spec.optional
     )
     with pytest.raises(ValueError, match="unknown style"):
         generate_region(tmp_path, schools=20, years=[2024], style="parquet")
@@ -158,11 +158,11 @@ def test_every_file_reads_and_is_consistent(mixed: RegionSummary) -> None:
         assert (passport.internet_mbps > 0).all() and (passport.computers > 0).all()
 
 
-# --- realism: the planted cases and the SPEC §3 rules on the output --------------------------
+# --- realism: the planted cases and the methodology's rules on the output --------------------
 
 
 def procedure_results(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """school × selection procedure: participants, failed, is_low (SPEC §3 defaults)."""
+    """school × selection procedure: participants, failed, is_low (default parameters)."""
     vpr = frames["vpr_results"]
     vpr = vpr[vpr.grade.isin([5, 6])].assign(
         procedure=lambda f: "VPR_" + f.subject + "_" + f.grade.astype(str),

@@ -1,4 +1,6 @@
-"""Every file that arrives in the landing zone is kept, by content hash (SPEC §5).
+"""Every file that arrives in the landing zone is kept, by content hash.
+
+Why: docs/methodology.md, «Входные файлы», «Хранение».
 
 Layout under the archive root (`NRO_ARCHIVE_DIR`, default `<project>/data/archive`):
 

@@ -1,7 +1,7 @@
 """A CSV parsed by Arrow (multi-threaded C++), normalised like the row-by-row reader.
 
 Every cell goes through the same converters as `row_batches`, once per distinct value of a batch
-(dictionary encoding), so a national GIA file costs seconds instead of minutes. Row numbers are
+(dictionary encoding), so the cost follows the distinct values, not the cells. Row numbers are
 exact only when every record is one line: the file must have exactly as many lines as rows up to
 the header plus records (no blank lines, no line breaks inside quotes). Anything else — a row with
 another number of cells, a blank line, a quoted line break, a parser error — raises

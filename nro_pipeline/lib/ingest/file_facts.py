@@ -3,7 +3,8 @@
 The usual file, valid UTF-8, is hashed and validated in a quick pass; a file that is not (Windows-
 1251, damaged, binary) is read once more by the full pass that counts what the rule below needs.
 
-The encoding rule (SPEC §2 allows UTF-8 with or without BOM, or Windows-1251):
+The encoding rule (UTF-8 with or without BOM, or Windows-1251: docs/methodology.md,
+«Входные файлы»):
 - valid UTF-8 throughout → UTF-8;
 - NUL bytes → binary, not text;
 - invalid UTF-8 sequences but more valid multi-byte UTF-8 characters than invalid sequences →

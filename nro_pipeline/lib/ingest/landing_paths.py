@@ -1,4 +1,7 @@
-"""Where landing files live: `<landing>/<year>/<kind>.csv|xlsx` (SPEC §2)."""
+"""Where landing files live: `<landing>/<year>/<kind>.csv|xlsx`.
+
+The rules: docs/methodology.md, «Входные файлы».
+"""
 
 from __future__ import annotations
 

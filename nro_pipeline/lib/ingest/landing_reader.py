@@ -1,4 +1,6 @@
-"""Read one landing file, whatever form it arrived in (SPEC §2), as canonical text rows.
+"""Read one landing file, whatever form it arrived in, as canonical text rows.
+
+The forms allowed: docs/methodology.md, «Входные файлы».
 
 A CSV may be UTF-8 (with or without BOM) or Windows-1251, delimited by `,`, `;` or tab, with decimal
 commas; an XLSX is read from its first sheet. Title and blank rows may stand above the header

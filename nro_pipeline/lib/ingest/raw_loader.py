@@ -88,7 +88,7 @@ class LoadReport:
 
     @property
     def warnings(self) -> list[str]:
-        """Valid, but worth saying (SPEC §5): a header-only file."""
+        """Valid, but worth saying: a header-only file (docs/methodology.md, «Входные файлы»)."""
         if self.rows:
             return []
         return [
@@ -339,7 +339,7 @@ def _check_not_partial(
     if replaced is None or schools_before == 0 or settings.allow_shrink():
         return
     schools_now = _school_count(con, year, kind)
-    # A header-only file is not a partial one: it states that the year has no such data (SPEC §5).
+    # A header-only file is not a partial one: it states that the year has no such data.
     if 0 < schools_now < schools_before * MIN_KEPT_SHARE:
         raise LandingError(
             f"{profile.path}: covers {schools_now} school(s) where the {kind.name} it would "
@@ -373,7 +373,11 @@ def not_yet_arrived(
         con.execute("ROLLBACK")
         raise
     warning = (
-        f"{folder}: {kind.russian} за {year} ещё не поступил (no {kind.name}.csv or "
+        f"{folder}: {kind.russian} за {year} не поступил (no {kind.name}.csv or "
+        f"{kind.name}.xlsx) — the final list of {year} is the preliminary one, with the "
+        "suggested partners; a run after the register lands applies the region's decisions."
+        if kind.optional
+        else f"{folder}: {kind.russian} за {year} ещё не поступил (no {kind.name}.csv or "
         f"{kind.name}.xlsx) — the year's list, persistence, result index and dynamics are built; "
         "ISBSh, social status, clusters and partners wait for it, and a run after it lands "
         "completes them."

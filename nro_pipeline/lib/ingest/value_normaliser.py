@@ -1,13 +1,15 @@
 """Canonical text for a kind's cells: trimmed, coded values in English, a decimal point.
 
-Types are not checked here (GX does that on the landed text); only the forms SPEC §2 allows are
-brought to one spelling, so that «Русский язык», «rus» and « RUS » land as the same code.
+Types are not checked here (GX does that on the landed text); only the forms the landing contract
+(docs/methodology.md, «Входные файлы») allows are brought to one spelling, so that
+«Русский язык», «rus» and « RUS » land as the same code.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,6 +21,8 @@ ArrayConverter = Callable[[pa.Array], pa.Array]
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 _INTEGRAL_FLOAT = re.compile(r"^([+-]?\d+)[.,]0+$")
 _LEVEL_ORDER = list(CODED_VALUES["level"])
+_RUSSIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s*г\.?)?$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
 _MISSING = object()
 # What str.strip() removes (str.isspace(), Python's Unicode tables): given to Arrow's trim as an
 # explicit set because Arrow's own whitespace tables need not agree with Python's.
@@ -63,6 +67,8 @@ class ValueNormaliser:
             return _coded_converter(text_of, coded, spec.many, self.CACHE_LIMIT)
         if spec.type is ColumnType.DECIMAL:
             return _skip_empty(text_of, _decimal_point)
+        if spec.type is ColumnType.DATE:
+            return _date_converter(text_of)
         if spec.type is ColumnType.INTEGER:
             return _skip_empty(text_of, _integral)
         return _skip_empty(text_of, lambda text: text)
@@ -112,6 +118,35 @@ def _skip_empty(text_of: Callable[[object], str], finish: Callable[[str], str]) 
         return None if text == "" else finish(text)
 
     return convert
+
+
+def _date_converter(text_of: Callable[[object], str]) -> Converter:
+    """A date as ГГГГ-ММ-ДД: an XLSX date cell, «01.09.2024», «2024-09-01»; a text that is no
+    calendar date stays as delivered (GX names it as unreadable)."""
+
+    def convert(value: object) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime | date):
+            return (value.date() if isinstance(value, datetime) else value).isoformat()
+        text = text_of(value)
+        return None if text == "" else iso_date(text) or text
+
+    return convert
+
+
+def iso_date(text: str) -> str | None:
+    """«01.09.2024» or «2024-09-01» → «2024-09-01»; None when the text is no calendar date."""
+    if match := _RUSSIAN_DATE.match(text):
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _ISO_DATE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def _decimal_point(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Optimal partner (стажировочная) school assignment of SPEC §3.
+"""Optimal partner (стажировочная) school assignment (docs/methodology.md, «Методика и параметры»).
 
 Every school of the initial list (a *mentee*) gets up to ``partners_per_school`` partners. A
 partner is *admissible* for a mentee when it
@@ -10,6 +10,11 @@ partner is *admissible* for a mentee when it
 * offers at least the mentee's highest level of education (NOO < OOO < SOO, compared by highest
   level), and
 * serves at most ``partner_capacity`` mentees (a capacity, not an admissibility rule).
+
+A region's own method (docs/methodology.md, «Варианты методики и пресеты») adds conditions the
+caller checks (``School.partner_eligible``: stably high results, the resilient cluster) and may
+add mentees for their unfavourable social status (``School.mentee_reason``); such a mentee may
+partner other mentees, never itself. The assignment below is the same one over them.
 
 Objective (lexicographic): first maximise the number of matched (mentee, slot) pairs, then
 minimise the total distance. The distance is the great-circle distance (haversine, mean Earth
@@ -41,10 +46,9 @@ generation* (delayed pricing), which keeps the result exact:
    problem (LP optimality conditions) and we stop; otherwise add, per mentee, the most negative
    pairs and go to 2.
 
-Complexity: each pricing pass is O(mentees × admissible candidates) vectorised numpy work (≈ 3·10⁷
-haversines nationally, about a second); the LP has O(mentees × k) columns (≈ 5·10⁴), which HiGHS
-solves in well under a second; in practice one to three rounds are needed. A region (600–3000
-schools, ~100 mentees) solves in milliseconds. Memory is bounded by the chunk size.
+Complexity: each pricing pass is O(mentees × admissible candidates) vectorised numpy work; the LP
+has O(mentees × k) columns, small for HiGHS; in practice one to three rounds are needed (measured
+sizes and times: bench/README.md, «Where the time goes»). Memory is bounded by the chunk size.
 
 Determinism: inputs are sorted by ``school_id`` before solving; among equally good assignments
 (e.g. all distances 25 km by the fallback rule) the solver's choice is deterministic for the same
@@ -120,7 +124,8 @@ def assign_partners(
     ranks with ``partner_id = None`` and the reason."""
     params = params or PartnerParams()
     mentee_list = sorted_mentees(mentees)
-    pool_list = partner_pool(schools, {m.school_id for m in mentee_list})
+    listed = {m.school_id for m in mentee_list if m.mentee_reason != "unfavourable"}
+    pool_list = partner_pool(schools, listed)
     municipality_codes: dict[str, int] = {}
     mentee_arrays = school_arrays(mentee_list, municipality_codes)
     pool = school_arrays(pool_list, municipality_codes)

@@ -1,7 +1,9 @@
 """Who may partner whom, and the distances of those pairs, in blocks that fit in memory.
 
 A school can be a partner at all when it has result level `high`, was not on the initial list
-in Y-2 … Y, is not itself a mentee, and has an ISBSh quintile and levels of education. Whether it
+in Y-2 … Y, is not itself a mentee from the list, meets the region's own conditions
+(`partner_eligible`), and has an ISBSh quintile and levels of education. A mentee supported for
+its unfavourable status alone may partner others, never itself (its own pair is left out). Whether it
 suits a given mentee then depends only on the mentee's *type* — its (quintile, highest level):
 the partner's quintile is the mentee's or one lower, and its highest level is at least the
 mentee's. So admissible partners are found once per type, not once per mentee.
@@ -38,13 +40,15 @@ def sorted_mentees(mentees: Iterable[School | Mapping[str, Any]]) -> list[School
 def partner_pool(
     schools: Iterable[School | Mapping[str, Any]], mentee_ids: set[str]
 ) -> list[School]:
-    """The schools that can partner some mentee, by school_id."""
+    """The schools that can partner some mentee, by school_id; `mentee_ids`: the mentees that may
+    not partner anyone (those of the list)."""
     pool = sorted(
         (
             s
             for s in (as_school(x) for x in schools)
             if s.result_level == "high"
             and not s.recently_listed
+            and s.partner_eligible
             and s.school_id not in mentee_ids
             and s.isbsh_quintile is not None
             and 1 <= s.isbsh_quintile <= 5
@@ -67,6 +71,7 @@ class Admissibility:
     counts: np.ndarray  # per mentee row: how many admissible partners
     active: np.ndarray  # rows of the mentees with at least one
     active_position: np.ndarray  # per mentee row: its position among `active`, or -1
+    itself: np.ndarray  # per mentee row: its own index in the pool (never its partner), or -1
 
     def cells(self) -> int:
         """Number of admissible (mentee, partner) pairs."""
@@ -75,6 +80,8 @@ class Admissibility:
 
 def admissibility(mentees: SchoolArrays, pool: SchoolArrays) -> Admissibility:
     members, partners = {}, {}
+    in_pool = {school_id: index for index, school_id in enumerate(pool.ids)}
+    itself = np.array([in_pool.get(school_id, -1) for school_id in mentees.ids], dtype=np.int64)
     for quintile in QUINTILES:
         for level in LEVELS:
             rows = np.flatnonzero((mentees.quintile == quintile) & (mentees.level == level))
@@ -87,11 +94,11 @@ def admissibility(mentees: SchoolArrays, pool: SchoolArrays) -> Admissibility:
             )
     counts = np.zeros(len(mentees.ids), dtype=np.int64)
     for key, rows in members.items():
-        counts[rows] = partners[key].size
+        counts[rows] = partners[key].size - np.isin(itself[rows], partners[key])
     active = np.flatnonzero(counts > 0)
     active_position = np.full(len(mentees.ids), -1, dtype=np.int64)
     active_position[active] = np.arange(active.size)
-    return Admissibility(members, partners, counts, active, active_position)
+    return Admissibility(members, partners, counts, active, active_position, itself)
 
 
 class DistanceBlocks:
@@ -123,11 +130,12 @@ class DistanceBlocks:
             step = max(1, self._params.chunk_cells // partners.size)
             for start in range(0, rows.size, step):
                 block_rows = rows[start : start + step]
-                yield (
-                    block_rows,
-                    partners,
-                    distance_matrix(self._mentees, block_rows, self._pool, partners, self._params),
+                distances = distance_matrix(
+                    self._mentees, block_rows, self._pool, partners, self._params
                 )
+                # a mentee that is in the pool too is never its own partner
+                own = self._admissible.itself[block_rows][:, None] == partners[None, :]
+                yield block_rows, partners, np.where(own, np.inf, distances)
 
 
 def smallest_per_row(values: np.ndarray, count: int) -> np.ndarray:
@@ -145,14 +153,18 @@ def nearest_candidates(
     parts: list[Edges] = []
     longest_km = 0.0
     for rows, partners, distances in blocks:
-        longest_km = max(longest_km, float(distances.max()))
+        finite = np.isfinite(distances)  # infinite: a mentee's own pair
+        if finite.any():
+            longest_km = max(longest_km, float(distances[finite].max()))
         count = min(per_mentee, partners.size)
         nearest = smallest_per_row(distances, count)
+        chosen = np.take_along_axis(distances, nearest, axis=1).reshape(-1)
+        kept = np.isfinite(chosen)
         parts.append(
             Edges(
-                mentee=active_position[np.repeat(rows, count)],
-                partner=partners[nearest.reshape(-1)],
-                distance_km=np.take_along_axis(distances, nearest, axis=1).reshape(-1),
+                mentee=active_position[np.repeat(rows, count)][kept],
+                partner=partners[nearest.reshape(-1)][kept],
+                distance_km=chosen[kept],
             )
         )
     return Edges.joined(parts), longest_km

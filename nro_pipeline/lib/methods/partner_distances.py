@@ -1,4 +1,6 @@
-"""Distances between schools by the SPEC rule, as numpy matrices over many schools at once.
+"""Distances between schools by the partner rule, as numpy matrices over many schools at once.
+
+The rule: docs/methodology.md, «Методика и параметры», «Школы-партнёры».
 
 The great-circle distance (haversine, mean Earth radius) between the coordinates; where either
 school lacks them, `same_municipality_km` within one municipality, else `other_municipality_km`.
@@ -71,7 +73,7 @@ def distance_matrix(
     partner_rows: np.ndarray,
     params: PartnerParams,
 ) -> np.ndarray:
-    """Distances in km, len(mentee_rows) × len(partner_rows), by the SPEC rule."""
+    """Distances in km, len(mentee_rows) × len(partner_rows), by the partner rule."""
     distances = haversine_km(
         mentees.latitude[mentee_rows][:, None],
         mentees.longitude[mentee_rows][:, None],

@@ -32,7 +32,7 @@ def no_partner_reason(quintile: int, level: int, pool: SchoolArrays, params: Par
         return "нет школы-партнёра: для школы не указаны уровни образования"
     years = params.exclusion_years
     pool_txt = (
-        f"нет школ с высокими результатами, не входивших в список ШНОР за последние {years} "
+        f"нет {pool_words(params)}, не входивших в список ШНОР за последние {years} "
         f"{plural_years(years)}"
     )
     if len(pool.ids) == 0:
@@ -46,6 +46,17 @@ def no_partner_reason(quintile: int, level: int, pool: SchoolArrays, params: Par
     if not quintile_ok.any():
         return f"нет школы-партнёра: {pool_txt}, {quintile_txt}"
     return f"нет школы-партнёра: {pool_txt}, {quintile_txt}, реализующих уровень {LEVEL_RU[level]}"
+
+
+def pool_words(params: PartnerParams) -> str:
+    """Who may partner, as the reasons say it: «школ с высокими результатами» under the federal
+    method, narrowed by the region's own conditions (docs/methodology.md)."""
+    schools = "устойчивых школ (кластер resilient)" if params.resilient_only else "школ"
+    if params.high_years > 1:
+        years = params.high_years
+        genitive = "года" if years % 10 == 1 and years % 100 != 11 else "лет"
+        return f"{schools} с высокими результатами в каждом из последних {years} {genitive}"
+    return f"{schools} с высокими результатами"
 
 
 def capacity_reason(matched: int, params: PartnerParams) -> str:

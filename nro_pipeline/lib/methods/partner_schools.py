@@ -24,6 +24,10 @@ class PartnerParams:
     same_municipality_km: float = 25.0
     other_municipality_km: float = 250.0
     exclusion_years: int = 3  # only used in the wording of the reasons
+    # The region's own partner conditions (docs/methodology.md, «Варианты методики и пресеты»),
+    # checked by the caller (School.partner_eligible); here only for the wording of the reasons.
+    high_years: int = 1  # partner_high_years: result level high in each of Y-n+1 … Y
+    resilient_only: bool = False  # partner_pool = resilient
     # Size of the initial candidate set per mentee (column generation); does not change the result.
     candidates_per_mentee: int = 16
     chunk_cells: int = 4_000_000  # mentee × partner cells computed at once
@@ -50,6 +54,12 @@ class School:
     isbsh_quintile: int | None = None
     result_level: str | None = None  # low / medium / high
     recently_listed: bool = False  # on the initial list in any of Y-2 … Y
+    # The region's own partner conditions as the caller checked them (stably high results,
+    # resilient cluster; docs/methodology.md); True under the federal method.
+    partner_eligible: bool = True
+    # Why a mentee is one: "list" (the initial list) or "unfavourable" (social status, not
+    # listed). An unfavourable mentee may partner other mentees too, never itself.
+    mentee_reason: str | None = None
 
     @property
     def highest_level(self) -> int:
@@ -82,6 +92,8 @@ def as_school(row: School | Mapping[str, Any]) -> School:
         isbsh_quintile=int_or_zero(row.get("isbsh_quintile")) or None,
         result_level=clean_text(row.get("result_level")),
         recently_listed=flag(row.get("recently_listed")),
+        partner_eligible=flag(row.get("partner_eligible", True)),
+        mentee_reason=clean_text(row.get("mentee_reason")),
     )
 
 

@@ -1,4 +1,6 @@
-"""Similar schools (SPEC §3a): the k nearest other schools of the same year in ISBSh feature space.
+"""Similar schools: the k nearest other schools of the same year in ISBSh feature space.
+
+The rule: docs/methodology.md, «Поддержка решений», «Похожие школы».
 
 For one year: each school with an ISBSh is a point whose coordinates are the z-scores of the
 features that year's ISBSh used (a missing value counts as the year's mean, z = 0, as in the
@@ -22,8 +24,8 @@ from scipy.spatial import cKDTree
 
 # Extra candidates fetched beyond k + 1 (self): only affects speed, never the result.
 QUERY_MARGIN = 8
-# Tree shape: in 12 dimensions large leaves (brute force inside a leaf) are several times faster
-# than scipy's default of 16 for 40,000 points; speed only, the search is exact either way.
+# Tree shape: in 12 dimensions large leaves (brute force inside a leaf) beat scipy's default of
+# 16 at national size (bench/README.md); speed only, the search is exact either way.
 LEAF_SIZE = 256
 # Rows whose distances are recomputed at once (bounds memory: chunk × candidates × features).
 CHUNK_ROWS = 4096

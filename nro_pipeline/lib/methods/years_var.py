@@ -2,7 +2,7 @@
 
 A Dagster run sets `years` to `RUN_TABLE` in every invocation and writes its years into
 `RUN_YEARS_TABLE` just before: the vars then never change from run to run, so dbt keeps its
-partial parse (changing vars makes dbt re-parse the whole project, 3–5 s a run).
+partial parse (changing vars makes dbt re-parse the whole project on every run).
 """
 
 import ast

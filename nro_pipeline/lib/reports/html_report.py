@@ -16,17 +16,12 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-from nro_pipeline import settings
 from nro_pipeline.lib.reports.formatting import is_numeric_text
 from nro_pipeline.lib.reports.report_data import ReportData, ReportError, load_report, page_name
 from nro_pipeline.lib.reports.report_template import REPORT_TEMPLATE
 from nro_pipeline.lib.reports.site import write_site
 
 __all__ = ["ReportData", "ReportError", "render", "write_report"]
-
-
-def reports_dir() -> Path:
-    return settings.reports_dir()
 
 
 def environment() -> jinja2.Environment:

@@ -47,6 +47,30 @@ PARAMETER_RU = {
     "objectivity_excess": "Объективность ВПР: превышение доли «4» и «5» над регионом не меньше",
     "objectivity_gap": "Объективность ВПР: доля «2» на ОГЭ выше, чем на ВПР 8 класса, не меньше",
     "objectivity_jump": "Объективность ВПР: резкое снижение доли «2» в когорте не меньше",
+    "exit_years": "Выход из поддержки: лет подряд вне списка не меньше",
+    "exit_min_gain": (
+        "Выход из поддержки: рост доли успешных результатов с последнего года в списке не меньше"
+    ),
+    "escalation_years": "Усилить поддержку: лет подряд в списке не меньше",
+    "outcome_horizon_years": "Результаты поддержки: сколько лет прослеживается каждый вход в список",
+    "outcome_matches": "Результаты поддержки: школ сравнения того же стартового уровня на школу",
+    # regional variants and presets (docs/methodology.md, «Варианты методики и пресеты»)
+    "preset": "Пресет методики региона (nro run --preset), пусто — федеральная методика",
+    "selection_procedures": "Процедуры отбора пресета (пусто — по справочнику procedures)",
+    "result_level_scope": (
+        "ИОР: region — ранг среди всех школ, social_status — внутри группы социального статуса"
+    ),
+    "social_status_method": "Социальный статус: quintile — по квинтилям, threshold — по порогам ИСБШ",
+    "isbsh_unfavourable_max": "Неблагоприятный статус: ИСБШ не больше (при threshold)",
+    "isbsh_favourable_min": "Благополучный статус: ИСБШ не меньше (при threshold)",
+    "isbsh_fixed_weights": "Заданные веса и шкала ИСБШ пресета (пусто — по справочнику)",
+    "isbsh_features": "Признаки ИСБШ: all — все, significant — только значимые",
+    "isbsh_feature_p": "Значимость признака ИСБШ: p-значение меньше",
+    "partner_pool": "Партнёры: high_results — высокие результаты, resilient — резильентные школы",
+    "partner_high_years": "Партнёр: высокий уровень результатов лет подряд",
+    "partner_mentees": (
+        "Кому подбирается партнёр: list — школам списка, list_and_unfavourable — и школам ШССУ"
+    ),
 }
 
 METHOD_SHEET = SheetSpec(
@@ -84,6 +108,16 @@ def method_sheet(con: duckdb.DuckDBPyConnection, year: int) -> SheetData:
         )
     )
     parameters = parameters_of_year(con, year)
+    preset = parameters.values.get("preset")
+    rows.append(  # the region's preset by name (docs/methodology.md)
+        (
+            "Пресет методики",
+            str(preset) if preset else "—",
+            "Методика региона из presets/ (nro run --preset)"
+            if preset
+            else "Федеральная методика: параметры по умолчанию и заданные вручную (--var)",
+        )
+    )
     for name, value in parameters.values.items():
         rows.append((name, _value_text(value), PARAMETER_RU.get(name, "")))
     note = (
@@ -94,4 +128,6 @@ def method_sheet(con: duckdb.DuckDBPyConnection, year: int) -> SheetData:
 
 
 def _value_text(value: object) -> str:
+    if value is None:  # a variant not set (docs/methodology.md): the federal method
+        return "—"
     return str(value).replace(".", ",") if isinstance(value, float) else str(value)

@@ -1,6 +1,6 @@
 """The year's offline site beside the report: a page per school and per municipality.
 
-`schools/<code>.html`: the school's list status (§3a: rule set, confidence, movement, years on the
+`schools/<code>.html`: the school's list status (rule set, confidence, movement, years on the
 list), cluster, ISBSh quintile, its benchmark against similar schools (level, percentile, size of
 the comparison group), its VPR objectivity signals, its nearest similar schools (linked), partner
 (or the schools it mentors) and its years of results per procedure with their Wilson intervals.
@@ -30,9 +30,10 @@ from nro_pipeline.lib.reports.formatting import (
     fmt_share,
 )
 from nro_pipeline.lib.reports.labels import OBJECTIVITY_SIGNALS, label_of, load_labels
-from nro_pipeline.lib.reports.report_data import ReportData, municipality_pages
+from nro_pipeline.lib.reports.report_data import ReportData, decision_facts, municipality_pages
 from nro_pipeline.lib.reports.report_tables import ASSUMED_MARK, page_name
 from nro_pipeline.lib.reports.site_template import MUNICIPALITY_TEMPLATE, SCHOOL_TEMPLATE
+from nro_pipeline.lib.reports.support_outcomes import fmt_points
 
 SIMILAR_SHOWN = 5  # nearest similar schools listed on a page (the mart keeps the whole group)
 _SIGNALS = ", ".join(f"o.{signal}" for signal in OBJECTIVITY_SIGNALS)
@@ -47,6 +48,17 @@ _PROFILES = f"""
     left join marts.mart_school_benchmark b on b.school_id = s.school_id and b.year = s.year
     left join marts.mart_vpr_objectivity o on o.school_id = s.school_id and o.year = s.year
     where s.year = $year order by s.school_id
+"""
+# Support outcomes (docs/methodology.md, «Результаты поддержки»): the school's stage and the outcome
+# rows of its entries onto the list, as far as the page's year has followed them.
+_STAGES = "select school_id, support_stage from marts.mart_low_results where year = $year"
+_OUTCOMES = """
+    select o.school_id, o.entry_year, o.horizon, o.baseline_success_share,
+           o.followup_success_share, o.change, o.comparison_count, o.comparison_change, o.effect
+    from marts.mart_list_outcomes o
+    where o.followup_year <= $year
+      and o.school_id in (select school_id from marts.mart_low_results where year = $year)
+    order by o.school_id, o.entry_year, o.horizon
 """
 _SIMILAR = """
     select m.school_id, m.similar_school_id, m.distance
@@ -88,6 +100,7 @@ class SchoolPage:
     partners: list[tuple[str, str, str]] = field(default_factory=list)  # text, href, note
     mentees: list[tuple[str, str]] = field(default_factory=list)  # text, href
     similar: list[tuple[str, str, str]] = field(default_factory=list)  # text, href, note
+    outcomes: list[list[str]] = field(default_factory=list)  # entry year, horizon, shares, effect
 
 
 @dataclass(frozen=True)
@@ -151,7 +164,7 @@ def _school_row(row: tuple[Any, ...], labels: dict[str, dict[str, str]]) -> Scho
 def _comparison_facts(
     comparison: list[Any], labels: dict[str, dict[str, str]]
 ) -> list[tuple[str, str]]:
-    """§3a: the benchmark against similar schools and the VPR objectivity signals."""
+    """Decision support: the benchmark against similar schools and the VPR objectivity signals."""
     level, percentile, group_size, share, group_share, rated, *signals = comparison
     raised = [
         label_of(labels["objectivity_signal"], name)
@@ -233,6 +246,8 @@ def _pages(
 ) -> Iterator[SchoolPage]:
     years = [y for (y,) in con.execute(_RESULT_YEARS, {"year": year}).fetchall()]
     partners, mentees = _pairs(con, year, schools, labels)
+    stages, outcomes = _support(con, year)
+    decisions = decision_facts(con, year)  # the final list (docs/methodology.md, §3c)
     # Three cursors read side by side: each needs a connection of its own.
     results_of = _rows_of(_grouped(_batched(con.cursor().execute(_RESULTS, {"year": year}))))
     similar = con.cursor().execute(_SIMILAR, {"year": year, "shown": SIMILAR_SHOWN})
@@ -247,7 +262,8 @@ def _pages(
             name,
             municipality,
             f"../municipalities/{municipality_page[municipality]}",
-            _facts(row, schools[school_id], labels),
+            _with_stage(_facts(row, schools[school_id], labels), stages.get(school_id, "—"))
+            + decisions.get(school_id, []),
             years,
             [
                 (procedure, [by_year.get(y, ("—", "none")) for y in years])
@@ -256,7 +272,42 @@ def _pages(
             partners.get(school_id, []),
             mentees.get(school_id, []),
             _similar(similar_of(school_id), schools),
+            outcomes.get(school_id, []),
         )
+
+
+def _with_stage(facts: list[tuple[str, str]], stage: str) -> list[tuple[str, str]]:
+    """The support stage right after the years on the list."""
+    at = next((i + 1 for i, (label, _) in enumerate(facts) if label == "Лет в списке подряд"), 0)
+    return [*facts[:at], ("Этап поддержки", stage), *facts[at:]]
+
+
+def _support(
+    con: duckdb.DuckDBPyConnection, year: int
+) -> tuple[dict[str, str], dict[str, list[list[str]]]]:
+    """Each school's support stage in words and the outcome rows of its entries onto the list."""
+    words = load_labels(con, "support_stage")
+    stages = {
+        school_id: label_of(words, stage)
+        for school_id, stage in con.execute(_STAGES, {"year": year}).fetchall()
+    }
+    outcomes: dict[str, list[list[str]]] = defaultdict(list)
+    for school_id, entry, horizon, before, after, change, count, others, effect in con.execute(
+        _OUTCOMES, {"year": year}
+    ).fetchall():
+        outcomes[school_id].append(
+            [
+                str(entry),
+                str(horizon),
+                fmt_share(before),
+                fmt_share(after),
+                fmt_points(change),
+                str(count),
+                fmt_points(others),
+                fmt_points(effect),
+            ]
+        )
+    return stages, outcomes
 
 
 def _pairs(

@@ -1,7 +1,7 @@
 """Jinja2 templates of the site's school and municipality pages (static, inline CSS, no scripts).
 
 Elements the tests read: `h1`, `#facts`, `#similar li a`, `#results tbody tr`, `#partner`,
-`#schools tbody tr`.
+`#outcomes tbody tr`, `#schools tbody tr`.
 """
 
 _HEAD = """<!DOCTYPE html>
@@ -65,6 +65,21 @@ SCHOOL_TEMPLATE = (
 <ul id="mentees">
 {% for text, href in page.mentees %}<li><a href="{{ href }}">{{ text }}</a></li>{% endfor %}
 </ul>
+{% endif %}
+
+{% if page.outcomes %}
+<h2>Результаты поддержки</h2>
+<p class="note">Изменение доли успешных результатов школы после входа в список и то же у похожих по
+  стартовому уровню школ, не бывших в списке; эффект — разница между ними.</p>
+<table id="outcomes">
+<thead><tr><th>Год входа в список</th><th>Через лет</th><th>Доля успешных в год входа</th>
+  <th>Доля успешных через эти годы</th><th>Изменение</th><th>Школ сравнения</th>
+  <th>Изменение у школ сравнения</th><th>Эффект</th></tr></thead>
+<tbody>
+{% for row in page.outcomes %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody>
+</table>
 {% endif %}
 
 <h2>Результаты по процедурам отбора</h2>

@@ -1,11 +1,11 @@
-"""`nro export`: a year's marts as an XLSX workbook ready to attach to an order (SPEC §6).
+"""`nro export`: a year's marts as an XLSX workbook ready to attach to an order.
 
 One workbook per results year. Every sheet prints on A4 with the year and the date of the run in
 its title and in the page header, page numbers in the footer, a «№ п/п» column, the header row
 repeated on every page and landscape where the table is wide. Rows are left to fit their text (no
-stored heights: Excel and LibreOffice size them on opening). Sheets: the list with its §3a
-columns (rule, confidence, movement, benchmark against similar schools, VPR objectivity signals),
-the schools under question that are not on it (near misses and doubtful VPR, with why), how the
+stored heights: Excel and LibreOffice size them on opening). Sheets: the list with its decision
+support columns (rule, confidence, movement, benchmark against similar schools, VPR objectivity
+signals), the schools under question that are not on it (near misses and doubtful VPR, with why), how the
 list differs from its latest publication, clusters, partner pairs (assumed
 distances apart from measured ones), risk profiles, totals by municipality, the indicators, the
 method and the data sources with their hashes. What goes where is declared in `sheets`.
@@ -155,8 +155,8 @@ def page_setup(sheet: Worksheet, data: SheetData, year: int, generated: date, wi
 
 
 def write_sheet(workbook: Workbook, data: SheetData, year: int, generated: date) -> None:
-    """One sheet, written by xlsxwriter (a national workbook has 80,000 rows; openpyxl kept every
-    cell as an object with its styles and took ~35 s, xlsxwriter ~9 s and ~0.3 GiB)."""
+    """One sheet, written by xlsxwriter (a national workbook has 80,000 rows; openpyxl keeps every
+    cell as an object with its styles, xlsxwriter streams them: bench/README.md has the figures)."""
     sheet = workbook.add_worksheet(data.spec.title)
     columns = (Column(NUMBER_HEADER, "", decimals=0, max_width=6), *data.spec.columns)
     shown_rows = [

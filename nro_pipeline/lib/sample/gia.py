@@ -18,7 +18,7 @@ import numpy as np
 
 from nro_pipeline.lib.sample.population import Population
 
-EGE_MIN_SCORE = {"rus": 24, "math_profile": 27}  # SPEC §2 defaults of the seed min_scores
+EGE_MIN_SCORE = {"rus": 24, "math_profile": 27}  # the defaults of the seed min_scores
 SITTING_RATE = 0.97  # share of a graduating class that sits the exams
 RETAKE_RATE = 0.85  # share of failed main attempts retaken in the reserve days
 RETAKE_GAIN = 0.7  # a retake is prepared for: ability shifts up

@@ -1,9 +1,12 @@
-"""Write one landing file (SPEC §2) in one of the formats regional extracts really arrive in.
+"""Write one landing file in one of the formats regional extracts really arrive in.
+
+The forms: docs/methodology.md, «Входные файлы».
 
 Rows are streamed, so a file of millions of rows is written in bounded memory: CSV through the csv
 module, XLSX as a minimal SpreadsheetML package whose one sheet is written row by row with inline
-strings. (openpyxl's write-only mode would also stream, but without lxml it spends ~13 µs a cell
-and keeps every distinct string, e.g. each participant id, in its shared-strings table.)
+strings. (openpyxl's write-only mode would also stream, but without lxml it is slow per cell
+and keeps every distinct string, e.g. each participant id, in its shared-strings table; the
+figures are in bench/README.md, «Where the time goes».)
 A file is written under a hidden temporary name and renamed when complete, so nothing watching
 the landing zone sees half a file. The same rows always give the same bytes.
 """

@@ -1,4 +1,6 @@
-"""`generate_region`: a deterministic synthetic landing zone (SPEC §2) for demos, tests and load.
+"""`generate_region`: a deterministic synthetic landing zone for demos, tests and load.
+
+What a landing zone holds: docs/methodology.md, «Входные файлы».
 
 Writes `OUT/<year>/{schools,vpr_results,gia_results,social_passport}.(csv|xlsx)` for each year and
 returns what was planted, so a test can check that the marts find it.

@@ -8,6 +8,7 @@ import duckdb
 
 from nro_pipeline.lib.contract.file_kinds import FileKind
 from nro_pipeline.lib.ingest.raw_tables import RAW_SCHEMA
+from nro_pipeline.lib.ingest.value_normaliser import iso_date
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ def suite_context(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind) -> 
       and that this year's registry does not list; their results belong under the successor
       (rule «… merged into a successor in an earlier year»).
     - `unregistered_successor_ids` (registry only): successor_ids the registry does not list.
+    - The region's register (docs/methodology.md, «Решения региона (§3c)»):
+      `unregistered_partner_ids` (partner_ids this year's registry does not list),
+      `self_partnered_school_ids` (schools named as their own partner) and
+      `unreadable_agreement_dates` (agreement_date values that are no calendar date).
     The membership rules are stated by GX as "not in the set of ids the registry lacks": the same
     rows fail as with "in the registry", but the set stays small (a 40,000-id set in an expectation
     made GX about ten times slower, it copies its configuration per metric).
@@ -54,6 +59,8 @@ def suite_context(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind) -> 
     if "successor_id" in kind.column_names:
         successors = _distinct(con, year, kind, "successor_id")
         parameters["unregistered_successor_ids"] = sorted(successors - registry)
+    if "partner_id" in kind.column_names:
+        parameters.update(_register_parameters(con, year, kind, registry))
     return SuiteContext(parameters=parameters, notes={"school_id": notes})
 
 
@@ -82,6 +89,23 @@ def _mergers_and_notes(
         now = "" if current == successor else f", now part of {current}"
         notes[school] = f"merged into {successor} by the {merged_in} registry{now}"
     return merged, notes
+
+
+def _register_parameters(
+    con: duckdb.DuckDBPyConnection, year: int, kind: FileKind, registry: set[str]
+) -> dict[str, list[str]]:
+    """What the register's rules compare against, beyond the registry of school ids."""
+    self_partnered = con.execute(
+        f"""SELECT DISTINCT school_id FROM {RAW_SCHEMA}.{kind.name}
+            WHERE year = ? AND school_id IS NOT NULL AND partner_id = school_id""",
+        [year],
+    ).fetchall()
+    dates = _distinct(con, year, kind, "agreement_date")
+    return {
+        "unregistered_partner_ids": sorted(_distinct(con, year, kind, "partner_id") - registry),
+        "self_partnered_school_ids": sorted(school for (school,) in self_partnered),
+        "unreadable_agreement_dates": sorted(d for d in dates if iso_date(d) != d),
+    }
 
 
 def _distinct(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind, column: str) -> set[str]:

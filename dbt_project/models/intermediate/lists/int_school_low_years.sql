@@ -8,7 +8,8 @@
     are all low: a year that is not low, or has no results at all, breaks it (0 when this year is
     not low). meets_persistence = the streak covers the last persistence_years years.
 
-    Criterion 2 follows var criterion2_mode (SPEC §3a): any_procedure — meets_persistence;
+    Criterion 2 follows var criterion2_mode (docs/methodology.md, «Поддержка решений»):
+    any_procedure — meets_persistence;
     same_procedure — one and the same selection procedure is low in each of the last
     persistence_years years (a year without that procedure breaks its streak).
 

@@ -1,7 +1,9 @@
-{#- Result index (ИОР) of SPEC §3: per school × year the participant-weighted success share over the
-    selection procedures that are not small-n, its percent_rank among the year's schools that have
-    one, and the result level. Every school of the registry appears; the index is null for a school
-    without any such procedure. -#}
+{#- Result index (ИОР; docs/methodology.md, «Методика и параметры»): per school × year the
+    participant-weighted success share over the selection procedures that are not small-n, its
+    percent_rank among the year's schools that have one, and the result level. Every school of
+    the registry appears; the index is null for a school without any such procedure. This region-wide index is the one the ISBSh weights are fitted on;
+    with result_level_scope = social_status the clusters and partners rank within each social
+    status group instead (mart_school_clusters, docs/methodology.md). -#}
 
 with
 
@@ -75,12 +77,7 @@ final as (
         cast(selection_passed as integer) as selection_passed,
         cast(success_share as double) as success_share,
         cast(result_index as double) as result_index,
-        case
-            when result_index is null then null
-            when result_index >= {{ exact_param('result_level_high') }} then 'high'
-            when result_index < {{ exact_param('result_level_low') }} then 'low'
-            else 'medium'
-        end as result_level
+        {{ result_level('result_index') }} as result_level
 
     from ranked
 

@@ -7,7 +7,8 @@
     )
 }}
 
-{#- SPEC §3a benchmark against similar schools, per registry school × year: success_share is the
+{#- Benchmark against similar schools (docs/methodology.md, «Поддержка решений»), per registry
+    school × year: success_share is the
     pooled success share of the result index (int_school_result_index); the group is the school's
     similar schools (mart_similar_schools). group_success_share pools the same sums over the
     members; group_percentile = (members with a lower success_share + ½ × members with an equal

@@ -1,4 +1,5 @@
-"""Similar schools (SPEC §3a): for each year and each school with an ISBSh that year, the
+"""Similar schools (docs/methodology.md, «Поддержка решений»): for each year and each school
+with an ISBSh that year, the
 ``similar_schools_count`` nearest other schools of the same year with an ISBSh, by Euclidean
 distance over the z-scores of the features that year's ISBSh used (``int_isbsh_features.is_used``
 and weighed in ``isbsh_weights_fitted``), unweighted; ties by ``school_id``. The exact k-nearest

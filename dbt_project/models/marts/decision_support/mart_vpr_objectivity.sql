@@ -7,7 +7,8 @@
     )
 }}
 
-{#- SPEC §3a VPR objectivity signals, per registry school × year (VPR math and rus):
+{#- VPR objectivity signals (docs/methodology.md, «Поддержка решений»), per registry
+    school × year (VPR math and rus):
     high_marks_excess    the school's pooled share of marks 4 and 5 over its VPR rows of the year
                          that are not small-n, minus the same pooled share over all schools' such
                          rows, >= objectivity_excess;

@@ -7,7 +7,7 @@
     )
 }}
 
-{#- The registry as BI users need it (SPEC §4): one row per school and results year, as the
+{#- The registry as BI users need it: one row per school and results year, as the
     registry of that year delivered it. Incremental by year like the other marts, so a year whose
     files were blocked keeps the rows it had. -#}
 select

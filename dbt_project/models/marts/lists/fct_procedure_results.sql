@@ -9,9 +9,11 @@
 }}
 
 {#- School × year × procedure (all procedures of seed `procedures`, selection or not):
+    in_selection from the seed, or var selection_procedures when a preset names the selection;
     low_share = failed / participants; small_n when participants < min_participants (never low);
     is_low when low_share >= low_share_threshold (compared exactly, in decimals).
-    SPEC §3a: the Wilson score interval of failed / participants at flag_confidence_level
+    Decision support (docs/methodology.md, «Поддержка решений»): the Wilson score interval of
+    failed / participants at flag_confidence_level
     (two-sided; z = Φ⁻¹((1 + level) / 2) computed in SQL by the normal_quantile macro, 0.95 →
     1.959964); low_is_clear = is_low and the lower bound >= threshold; could_be_low = not small_n
     and the upper bound >= threshold. -#}
@@ -55,7 +57,7 @@ joined as (
         procedures.exam,
         procedures.subject,
         procedures.grade,
-        procedures.in_selection,
+        {{ in_selection('procedures') }} as in_selection,
         procedure_counts.participants,
         procedure_counts.failed,
         procedure_counts.excluded_participants

@@ -9,7 +9,8 @@
 }}
 
 {#- VPR cohort dynamics (steps from int_vpr_cohort_steps) for to_year in var `years`, with
-    SPEC §3a `confirmed`: false for a step ending in a year in which the school is
+    `confirmed` (docs/methodology.md, «Поддержка решений»): false for a step ending in a year
+    in which the school is
     objectivity_doubtful (mart_vpr_objectivity), true otherwise, null where dynamics is null. -#}
 with
 

@@ -11,9 +11,16 @@
 {#- School × year of the registry: criteria 1 and 2 of the ШНОР methodology and the initial list
     with its reasons in plain Russian. Criteria (in the mode of var criterion2_mode), the list and
     its recomputations with clear / could-be-low flags come from int_school_low_years.
-    SPEC §3a: rule_set says in words which rule built the row; list_confidence, list_status and
+    Decision support (docs/methodology.md, «Поддержка решений»): rule_set says in words which
+    rule built the row; list_confidence, list_status and
     years_on_list. The previous years' list is recomputed from int_school_low_years (every year,
-    with this run's vars), not read from rows built earlier with other vars. -#}
+    with this run's vars), not read from rows built earlier with other vars.
+    Support stage (docs/methodology.md, «Результаты поддержки»): years_off_list = Y − L, L the last
+    year before Y on the list (0 on the list, null never on it); support_stage escalate (on the list
+    escalation_years in a row or more) / listed / exited (off exit_years or more and success share
+    of int_school_result_index in Y minus in L at least exit_min_gain, compared exactly as
+    integers: passed_Y × participants_L − passed_L × participants_Y ≥ gain × both participants) /
+    left_unconfirmed / none. -#}
 {%- set persistence_years = var('persistence_years') | int -%}
 {%- set same_procedure = var('criterion2_mode') == 'same_procedure' -%}
 {%- set threshold_percent = (
@@ -21,6 +28,8 @@
 ) | replace('.', ',') -%}
 {%- set min_participants = var('min_participants') | int -%}
 {%- set criterion1_min = var('criterion1_min_procedures') | int -%}
+{%- set escalation_years = var('escalation_years') | int -%}
+{%- set exit_years = var('exit_years') | int -%}
 
 -- The linter lays out the SQL that the Jinja conditionals below render, not this source: its
 -- indentation rule (sqlfluff LT02) cannot be met here, so it is off for this file.
@@ -49,6 +58,18 @@ low_years as (
 
 ),
 
+result_index as (
+
+    select
+        school_id,
+        year,
+        cast(selection_participants as bigint) as participants,
+        cast(selection_passed as bigint) as passed
+    from {{ ref('int_school_result_index') }}
+    where selection_participants > 0
+
+),
+
 -- every registry school × year (all years): on the list or not, for list movement
 list_years as (
 
@@ -67,6 +88,23 @@ list_years as (
 list_streaks as (
 
     {{ streak_start('list_years', ['school_id'], 'on_list') }}
+
+),
+
+-- L: the last year before this one in which the school was on the list
+last_listed as (
+
+    select
+        schools.school_id,
+        schools.year,
+        max(list_years.year) as last_listed_year
+
+    from schools
+    inner join list_years
+        on list_years.school_id = schools.school_id
+        and list_years.year < schools.year
+    where list_years.on_list
+    group by schools.school_id, schools.year
 
 ),
 
@@ -89,7 +127,12 @@ criteria as (
         coalesce(low_years.on_list_if_clear, false) as on_list_if_clear,
         coalesce(low_years.on_list_if_could_be_low, false) as on_list_if_could_be_low,
         coalesce(previous_year.on_list, false) as on_list_previous_year,
-        list_streaks.streak_from_year as list_from_year
+        list_streaks.streak_from_year as list_from_year,
+        last_listed.last_listed_year,
+        result_now.participants as participants_now,
+        result_now.passed as passed_now,
+        result_last.participants as participants_last_listed,
+        result_last.passed as passed_last_listed
 
     from schools
     left join low_years
@@ -101,6 +144,15 @@ criteria as (
     left join list_streaks
         on list_streaks.school_id = schools.school_id
         and list_streaks.year = schools.year
+    left join last_listed
+        on last_listed.school_id = schools.school_id
+        and last_listed.year = schools.year
+    left join result_index as result_now
+        on result_now.school_id = schools.school_id
+        and result_now.year = schools.year
+    left join result_index as result_last
+        on result_last.school_id = schools.school_id
+        and result_last.year = last_listed.last_listed_year
 
 ),
 
@@ -111,6 +163,24 @@ listed as (
         criterion_1 or criterion_2 as on_initial_list
 
     from criteria
+
+),
+
+list_years_counted as (
+
+    select
+        *,
+        case when on_initial_list then year - list_from_year + 1 else 0 end as years_on_list,
+        case
+            when on_initial_list then 0
+            when last_listed_year is not null then year - last_listed_year
+        end as years_off_list,
+        -- success share now minus in L ≥ exit_min_gain, exactly (both shares non-null)
+        passed_now * participants_last_listed - passed_last_listed * participants_now
+        >= {{ exact_param('exit_min_gain') }} * participants_now * participants_last_listed
+            as gained_enough
+
+    from listed
 
 ),
 
@@ -151,6 +221,11 @@ final as (
                 {%- endif %}
             end
         ), '') as reasons,
+        {%- if var('preset') is not none %}
+        -- the preset the run follows, by name (docs/methodology.md, «Варианты методики и пресеты»)
+        'Пресет «{{ var("preset") | replace("'", "''") }}». '
+            ||
+        {%- endif %}
         'Критерий 1: не менее {{ criterion1_min }} '
             || {{ ru_plural(criterion1_min, 'процедуры', 'процедур', 'процедур') }}
             || ' отбора с низким результатом в году. '
@@ -181,10 +256,17 @@ final as (
             when on_list_previous_year then 'left'
             else 'none'
         end as list_status,
-        cast(case when on_initial_list then year - list_from_year + 1 else 0 end as integer)
-            as years_on_list
+        cast(years_on_list as integer) as years_on_list,
+        cast(years_off_list as integer) as years_off_list,
+        case
+            when on_initial_list and years_on_list >= {{ escalation_years }} then 'escalate'
+            when on_initial_list then 'listed'
+            when years_off_list is null then 'none'
+            when years_off_list >= {{ exit_years }} and gained_enough then 'exited'
+            else 'left_unconfirmed'
+        end as support_stage
 
-    from listed
+    from list_years_counted
 
 )
 

@@ -6,10 +6,15 @@
         pre_hook="{{ delete_rebuilt_years('year') }}"
     )
 }}
-{#- ISBSh (ИСБШ) of SPEC §3 for every school with a social passport in the run's years:
+{#- ISBSh (ИСБШ; docs/methodology.md, «Методика и параметры») for every school with a social
+    passport in the run's years:
     isbsh = Σ weight × z over the features used that year (a missing value counts as z = 0),
     its quintile within the year (percent_rank; equal values share a quintile) and the social
-    status. Weights: isbsh_weights_fitted (OLS, or the seed with isbsh_method = fixed). -#}
+    status. Weights: isbsh_weights_fitted (OLS, or the seed with isbsh_method = fixed).
+    Social status: by quintile (1 unfavourable, 5 favourable), or with social_status_method =
+    threshold by ISBSh bands — unfavourable when isbsh <= isbsh_unfavourable_max, favourable when
+    isbsh >= isbsh_favourable_min, else neutral (docs/methodology.md, «Варианты методики и
+    пресеты»); the quintile is kept either way. -#}
 
 with
 
@@ -97,11 +102,22 @@ final as (
         year,
         cast(isbsh as double) as isbsh,
         cast(isbsh_quintile as integer) as isbsh_quintile,
+        {%- if var('social_status_method') == 'threshold' %}
+        case
+            when isbsh is null then null
+            when isbsh <= cast('{{ var("isbsh_unfavourable_max") }}' as double)
+                then 'unfavourable'
+            when isbsh >= cast('{{ var("isbsh_favourable_min") }}' as double)
+                then 'favourable'
+            else 'neutral'
+        end as social_status,
+        {%- else %}
         case isbsh_quintile
             when 1 then 'unfavourable'
             when 5 then 'favourable'
             else case when isbsh_quintile is not null then 'neutral' end
         end as social_status,
+        {%- endif %}
         cast(features_used as integer) as features_used,
         weights_method
 

@@ -6,7 +6,8 @@
         pre_hook="{{ delete_rebuilt_years('year') }}"
     )
 }}
-{#- Risk profile of every registry school (SPEC §3). A flag is null when the data it needs is
+{#- Risk profile of every registry school (docs/methodology.md, «Методика и параметры»).
+    A flag is null when the data it needs is
     missing (no passport, zero staff, …); `remote` is true for a rural school even without the
     distance. Thresholds are vars risk_vacancy_rate, risk_internet_mbps, risk_computers_per_100,
     risk_remote_km. -#}
