@@ -84,7 +84,8 @@ class SupportOutcomes:
 
 def effect_chart(rows: Sequence[Sequence[Any]], group_labels: Mapping[str, str]) -> EffectChart:
     """rows: entry_year (None: pooled), horizon, group, schools, effect, lower, upper."""
-    width, left, right, top, row_height = 680, 200.0, 640.0, 12.0, 18.0
+    # left: room for the longest label («все годы входа, через 2 года · все школы списка»)
+    width, left, right, top, row_height = 800, 300.0, 760.0, 12.0, 18.0
     bottom = top + row_height * max(len(rows), 1) + 6
     values = [0.0] + [v for row in rows for v in row[4:7] if v is not None]
     ticks = nice_ticks(min(values), max(values), 6)
