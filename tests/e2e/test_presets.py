@@ -209,13 +209,16 @@ def test_calibrated_scale_keeps_the_base_years_statuses(
     text = preset.read_text(encoding="utf-8")
     assert "social_status_method: threshold" in text and "isbsh_method: fixed" in text
 
-    result = nro("run", "--preset", str(preset), landing=landing, warehouse=warehouse)
+    # The base year and one after it: enough to show both, at a third of a five-year run.
+    result = nro(
+        "run", "--preset", str(preset), "--years", "2022,2023", landing=landing, warehouse=warehouse
+    )
     assert result.returncode == 0, result.output[-3000:]
     statuses = (
         "select school_id, year, social_status from marts.mart_isbsh where year = ? order by 1"
     )
     assert query(warehouse, statuses, [2022]) == query(base, statuses, [2022])
-    assert _listed(warehouse, "T_C1")[2].startswith("Пресет «scale_2022».")
+    assert _listed(warehouse, "T_C1", 2023)[2].startswith("Пресет «scale_2022».")
     # the other years are measured on 2022's scale: a status for every school with an ISBSh
     assert query(
         warehouse,
