@@ -1,4 +1,4 @@
-"""`nro` — the command line of SPEC §6. It drives the Dagster definitions; it holds no pipeline logic."""
+"""`nro` — the command line. It drives the Dagster definitions; it holds no pipeline logic."""
 
 from __future__ import annotations
 
@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for add_command in (_add_sample, _add_run, _add_export, _add_dev, _add_publish, _add_docs):
         add_command(commands)
+    _add_calibrate_isbsh(commands)
+    _add_register_template(commands)
     return parser
 
 
@@ -79,6 +81,12 @@ def _add_run(commands: Commands) -> None:
         default=[],
         metavar="NAME=VALUE",
         help="methodology parameter for dbt, e.g. --var persistence_years=2 (checked before the run)",
+    )
+    run.add_argument(
+        "--preset",
+        metavar="NAME|FILE",
+        help="a region's method: presets/NAME.yml (fioko, fioko_2025, kemerovo, izhevsk, irkutsk, "
+        "zernograd) or a preset file; each --var wins over it",
     )
     run.add_argument("--verbose", action="store_true", help="show Dagster's own log lines")
     run.add_argument(
@@ -154,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": _export,
         "publish": lambda args: _publish(args.year, args.warehouse),
         "docs": _docs,
+        "calibrate-isbsh": _calibrate_isbsh,
+        "register-template": _register_template,
     }
     return handlers[args.command](args)
 
@@ -175,14 +185,19 @@ def _sample(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from nro_pipeline.lib.contract.parameters import parameter_problems, parameters_help
+    from nro_pipeline.lib.contract.presets import PresetError, run_vars
 
-    overrides = dict(args.var)
+    try:  # the preset's values, then each --var over them
+        overrides = run_vars(args.preset, dict(args.var))
+    except PresetError as error:
+        print(f"nro run: {error}", file=sys.stderr)
+        return 2
     problems = parameter_problems(overrides)
     if problems:  # before anything is written
         print("nro run: " + "; ".join(problems) + ".\n" + parameters_help(), file=sys.stderr)
         return 2
     settings.use_paths(args.landing, args.warehouse)
-    from nro_pipeline.annual_run import rebuild_years, run_years
+    from nro_pipeline.commands.run import rebuild_years, run_years
 
     if args.rebuild:
         return rebuild_years(args.years, overrides, verbose=args.verbose, as_of=args.as_of)
@@ -191,7 +206,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _dev(args: argparse.Namespace, dagster_args: list[str]) -> int:
     settings.use_paths(args.landing, args.warehouse)
-    from nro_pipeline.dev_server import start_dagster_dev
+    from nro_pipeline.commands.dev import start_dagster_dev
 
     return start_dagster_dev(dagster_args)
 
@@ -225,6 +240,50 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_calibrate_isbsh(commands: Commands) -> None:
+    calibrate = commands.add_parser(
+        "calibrate-isbsh",
+        help="a preset fixing year Y's ISBSh weights and scale, its quintile bounds as thresholds",
+    )
+    calibrate.add_argument("--year", type=int, required=True, help="base results year, e.g. 2022")
+    calibrate.add_argument("--out", type=Path, required=True, help="preset file to write (.yml)")
+    calibrate.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
+
+
+def _calibrate_isbsh(args: argparse.Namespace) -> int:
+    from nro_pipeline.lib.methods.isbsh_calibration import CalibrationError, write_calibration
+
+    settings.use_paths(warehouse=args.warehouse)
+    try:
+        summary = write_calibration(settings.warehouse_path(), args.year, args.out)
+    except CalibrationError as error:
+        print(f"nro calibrate-isbsh: {error}", file=sys.stderr)
+        return 1
+    print(summary)
+    return 0
+
+
+def _add_register_template(commands: Commands) -> None:
+    template = commands.add_parser(
+        "register-template",
+        help="the region's register of decisions on the year's list, as an XLSX to fill in",
+    )
+    template.add_argument("--year", type=int, required=True, help="results year, e.g. 2024")
+    template.add_argument(
+        "--out",
+        type=Path,
+        help="XLSX to write (default: data/exports/support_register_<year>.xlsx)",
+    )
+    template.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")
+
+
+def _register_template(args: argparse.Namespace) -> int:
+    settings.use_paths(warehouse=args.warehouse)
+    from nro_pipeline.commands.register_template import register_template
+
+    return register_template(args.year, args.out)
+
+
 def _export_parquet(warehouse: Path | None, out: Path | None) -> int:
     from nro_pipeline.lib.publish.parquet_export import ParquetExportError, export_parquet
 
@@ -240,26 +299,10 @@ def _export_parquet(warehouse: Path | None, out: Path | None) -> int:
 
 
 def _publish(year: int, warehouse: Path | None) -> int:
-    from nro_pipeline.lib.publish.published_lists import PublishError, publish_year
-    from nro_pipeline.lib.publish.working_copy import WarehouseBusyError
-
     settings.use_paths(warehouse=warehouse)
-    try:
-        done = publish_year(settings.warehouse_path(), year, settings.published_path())
-    except (PublishError, WarehouseBusyError) as error:
-        print(f"nro publish: {error}", file=sys.stderr)
-        return 1
-    print(
-        f"Published the {year} list as publication {done.publication_id} "
-        f"({done.published_at:%Y-%m-%d %H:%M} UTC): {done.listed} of {done.schools} schools on "
-        f"the list, frozen in marts.published_lists and the BI snapshot {settings.published_path()}"
-    )
-    if not done.parameters_recorded:
-        print(
-            f"note: the {year} marts have no recorded parameters (marts.year_parameters); the "
-            "publication keeps the defaults of dbt_project.yml"
-        )
-    return 0
+    from nro_pipeline.commands.publish import publish
+
+    return publish(year)
 
 
 if __name__ == "__main__":

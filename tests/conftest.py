@@ -29,6 +29,7 @@ SLOWEST_FIRST = (
     "test_end_to_end.py",
     "test_rebuild.py",
     "test_publish.py",
+    "test_region_decisions.py",  # one sensor-requested run of 2024 (about 85 s beside region_run)
     "test_support_outcomes.py",
     "test_decision_support.py",
     "test_backfill.py",

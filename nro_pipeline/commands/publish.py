@@ -43,7 +43,9 @@ def publish(year: int) -> int:
     print(
         f"Published the {year} list as publication {done['publication_id']} "
         f"({done['published_at'][:16]} UTC): {done['listed']} of {done['schools']} schools on the "
-        f"list, frozen in marts.published_lists and the BI snapshot {settings.published_path()}"
+        f"list, {done.get('final_listed', done['listed'])} on the final list (the region's "
+        f"decisions), frozen in marts.published_lists and the BI snapshot "
+        f"{settings.published_path()}"
     )
     if not done["parameters_recorded"]:
         print(

@@ -1,5 +1,5 @@
-"""A catalogue of bad input (SPEC §5): every case says file, row and rule in plain words, and leaves
-the warehouse in a known state.
+"""A catalogue of bad input (docs/methodology.md, «Ошибки во входных данных»): every case says
+file, row and rule in plain words, and leaves the warehouse in a known state.
 
 Most cases run the reader, loader and GX check functions on small files and a temporary DuckDB
 (fast); the last few go through the real `nro run` on a copy of the session's region.
@@ -93,6 +93,17 @@ def good_rows(kind: str, year: int = YEAR, schools: tuple[str, ...] = SCHOOL_IDS
             for n, (s, subject) in enumerate(
                 ((s, subject) for s in schools for subject in ("math", "rus")), start=1
             )
+        ]
+    if kind == "support_register":
+        return [
+            {
+                "school_id": schools[0],
+                "decision": "confirm",
+                "reason": "решение рабочей группы",
+                "partner_id": schools[1],
+                "agreement_date": f"01.09.{year}",
+                "decided_by": "приказ № 123",
+            }
         ]
     return [
         {

@@ -96,3 +96,38 @@ def test_annual_schedule_skips_an_empty_landing_zone(
     with dg.instance_for_test() as instance:
         result = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
     assert not result.run_requests and result.skip_message
+
+
+def test_a_register_arriving_after_the_results_refreshes_the_decisions_only(
+    landing: Path,
+) -> None:
+    """docs/methodology.md, «Решения региона (§3c)»: the register and what is downstream of it,
+    with its GX check; the year's other files are not landed again."""
+    _, cursor = _sensor_requests(None)
+    (landing / "2024" / "support_register.csv").write_text(
+        "school_id,decision,reason\nS1,confirm,решение\n", encoding="utf-8"
+    )
+    [request], cursor = _sensor_requests(cursor)
+    assert request.partition_key == "2024" and request.run_key.startswith("register-2024-")
+    selected = set(request.asset_selection or [])
+    assert dg.AssetKey(["raw", "support_register"]) in selected
+    assert dg.AssetKey(["marts", "mart_support_list"]) in selected
+    assert dg.AssetKey(["marts", "mart_indicators"]) in selected
+    assert dg.AssetKey(["raw", "schools"]) not in selected
+    assert dg.AssetKey(["marts", "mart_low_results"]) not in selected
+    checks = {c.name for c in request.asset_check_keys or []}
+    assert {"gx_support_register", "register_decisions_take_effect"} <= checks
+    assert "marts_not_older_than_landing" not in checks  # not part of a refresh
+    job = defs.resolve_job_def("annual_refresh")
+    assert selected <= set(job.asset_layer.asset_graph.get_all_asset_keys())
+    # a results file changing with it: the year's whole refresh
+    (landing / "2024" / "support_register.csv").write_text("school_id\n", encoding="utf-8")
+    (landing / "2024" / "vpr_results.csv").write_text("school_id\n", encoding="utf-8")
+    [request], _ = _sensor_requests(cursor)
+    assert request.run_key.startswith("landing-2024-") and request.asset_selection is None
+
+
+def test_a_cursor_of_the_older_version_requests_whole_refreshes(landing: Path) -> None:
+    old = '{"2023": "0123456789abcdef", "2024": "0123456789abcdef"}'
+    requests, _ = _sensor_requests(old)
+    assert [r.run_key.split("-")[0] for r in requests] == ["landing", "landing"]

@@ -22,8 +22,12 @@ from tests.unit.test_social_python_models import (
 )
 
 
-def test_only_the_social_passport_may_arrive_later() -> None:
-    assert [k.name for k in FILE_KINDS.values() if k.may_arrive_later] == ["social_passport"]
+def test_only_the_passport_and_the_register_may_arrive_later() -> None:
+    assert [k.name for k in FILE_KINDS.values() if k.may_arrive_later] == [
+        "social_passport",
+        "support_register",  # optional: a year may never have one
+    ]
+    assert [k.name for k in FILE_KINDS.values() if k.optional] == ["support_register"]
 
 
 def test_partner_reason_says_the_passport_has_not_arrived() -> None:

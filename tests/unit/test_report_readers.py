@@ -224,7 +224,9 @@ def _publish(con: duckdb.DuckDBPyConnection, publication: int, listed: set[str])
     ensure_table(con)
     for school in ("L1", "L2", "R1"):
         con.execute(
-            f"insert into {TABLE} values (?, ?, ?, ?, ?, null, ?, 'правило', '{{}}', '{{}}')",
+            f"insert into {TABLE} (publication_id, year, published_at, school_id, "
+            "on_initial_list, list_confidence, reasons, rule_set, input_hashes, parameters) "
+            "values (?, ?, ?, ?, ?, null, ?, 'правило', '{}', '{}')",
             [publication, YEAR, datetime(2025, 3, 1, 9, 30), school, school in listed,
              "при публикации" if school in listed else None],
         )  # fmt: skip

@@ -60,6 +60,7 @@ def published_lists(
             "published_at": done.published_at.isoformat(sep=" "),
             "schools": done.schools,
             "listed": done.listed,
+            "final_listed": done.final_listed,
             "parameters_recorded": done.parameters_recorded,
         }
     )

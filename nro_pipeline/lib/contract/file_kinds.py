@@ -1,4 +1,6 @@
-"""The input contract of SPEC §2: the four file kinds, their columns, Russian headers and coded values.
+"""The input contract: the file kinds, their columns, Russian headers and coded values.
+
+The rules in words: docs/methodology.md, «Входные файлы».
 
 Everything that reads or writes landing files (ingestion, validation, the sample generator) takes
 column names and coded values from here, so the contract lives in one place.
@@ -14,6 +16,7 @@ class ColumnType(Enum):
     TEXT = "text"
     INTEGER = "integer"
     DECIMAL = "decimal"
+    DATE = "date"  # landed as ГГГГ-ММ-ДД when readable (ДД.ММ.ГГГГ, an XLSX date), else as given
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ class FileKind:
     # The file often arrives weeks after the others (the social passport): a year without it is
     # "not yet arrived" — built as far as it can be — instead of failing.
     may_arrive_later: bool = False
+    # A year may never have this file (the region's register of decisions): its absence is a note
+    # saying what the year builds without it, not a warning.
+    optional: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -80,6 +86,11 @@ CODED_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "locality_type": {"city": ("город",), "rural": ("село",)},
     "level": {"NOO": ("ноо",), "OOO": ("ооо",), "SOO": ("соо",)},
+    "decision": {
+        "confirm": ("подтвердить", "подтверждено"),
+        "include": ("включить", "включено"),
+        "exclude": ("исключить", "исключено"),
+    },
 }
 
 INT = ColumnType.INTEGER
@@ -166,8 +177,26 @@ SOCIAL_PASSPORT = FileKind(
     may_arrive_later=True,
 )
 
+# The region's decisions on the preliminary list (docs/methodology.md, «Решения региона (§3c)»).
+SUPPORT_REGISTER = FileKind(
+    name="support_register",
+    russian="реестр решений региона",
+    columns=(
+        Column("school_id", "код ОО"),
+        Column("decision", "решение", coded="decision"),
+        Column("reason", "обоснование"),
+        Column("partner_id", "школа-партнёр", required=False, nullable=True),
+        Column("agreement_date", "дата соглашения", ColumnType.DATE, False, True),
+        Column("decided_by", "основание", required=False, nullable=True),
+    ),
+    key=("school_id",),
+    aliases={"партнер": "partner_id", "школа партнер": "partner_id"},
+    may_arrive_later=True,
+    optional=True,
+)
+
 FILE_KINDS: dict[str, FileKind] = {
-    k.name: k for k in (SCHOOLS, VPR_RESULTS, GIA_RESULTS, SOCIAL_PASSPORT)
+    k.name: k for k in (SCHOOLS, VPR_RESULTS, GIA_RESULTS, SOCIAL_PASSPORT, SUPPORT_REGISTER)
 }
 
 # Counts in the social passport that are parts of students_total (each ≤ students_total).

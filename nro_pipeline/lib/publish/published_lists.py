@@ -1,11 +1,12 @@
 """`nro publish`: freeze a year's list as published, in the append-only `marts.published_lists`.
 
 Officials act on the list they were sent, so what was published must stay readable after any later
-run, and reports must say how the current list differs from it (SPEC §4, §6). The table is written
-only here, never by dbt: dbt neither knows nor drops it, and each `nro run` carries it over with
-the rest of the warehouse file (and into the BI snapshot, which copies schema marts). Rows are only
-ever inserted, one publication at a time, under the same lock `nro run` holds while it refreshes
-the warehouse, so a publication is never lost to the swap at the end of a concurrent run.
+run, and reports must say how the current list differs from it. The table is written
+only here, never by dbt: dbt neither knows nor drops it, and each run carries it over with the
+rest of the warehouse file (and into the BI snapshot, which copies schema marts). Rows are only
+ever inserted, one publication at a time, by the Dagster asset `marts/published_lists` (job
+`publish_list`, what `nro publish` launches): like every run it holds the warehouse lock, so a
+publication is never lost to the swap at the end of a concurrent run.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import duckdb
 
 from nro_pipeline.lib.contract.parameters import dbt_defaults
 from nro_pipeline.lib.publish.freshness import year_parameters
-from nro_pipeline.lib.publish.snapshot import publish_marts
-from nro_pipeline.lib.publish.working_copy import warehouse_lock
 
 TABLE = "marts.published_lists"
 _TABLE_COMMENT = (
@@ -50,7 +49,21 @@ _COLUMNS: dict[str, tuple[str, str]] = {
         "Параметры методики (переменные dbt), с которыми построены витрины года "
         "(marts.year_parameters; если их нет — значения по умолчанию), JSON.",
     ),
+    # The region's decisions (docs/methodology.md, «Решения региона (§3c)»), from mart_support_list.
+    "in_final_list": (
+        "BOOLEAN",
+        "Школа была в опубликованном итоговом списке (решения региона; без реестра — "
+        "предварительный список).",
+    ),
+    "decision": (
+        "VARCHAR",
+        "Решение региона на момент публикации: confirm, include, exclude или пусто.",
+    ),
+    "reason": ("VARCHAR", "Обоснование решения региона (или почему школа осталась в списке)."),
+    "partner_id": ("VARCHAR", "Школа-партнёр школы итогового списка на момент публикации."),
 }
+# What a publication of the final list adds to the list's own columns (older tables gain them).
+_FINAL_LIST_COLUMNS = ("in_final_list", "decision", "reason", "partner_id")
 
 
 class PublishError(Exception):
@@ -65,6 +78,7 @@ class Publication:
     schools: int
     listed: int
     parameters_recorded: bool  # False: the year had no marts.year_parameters; defaults were kept
+    final_listed: int = 0  # schools of the final list (the region's decisions)
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,8 @@ def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     columns = ", ".join(f"{name} {kind}" for name, (kind, _) in _COLUMNS.items())
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ({columns})")
+    for name in _FINAL_LIST_COLUMNS:  # a table published before the final list existed
+        con.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {name} {_COLUMNS[name][0]}")
     # COMMENT ON takes no parameters: the texts are this module's own constants
     con.execute(f"COMMENT ON TABLE {TABLE} IS {_literal(_TABLE_COMMENT)}")
     for name, (_, comment) in _COLUMNS.items():
@@ -97,29 +113,12 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def publish_year(warehouse: Path, year: int, snapshot: Path) -> Publication:
-    """Append the year's current list as a new publication and refresh the BI snapshot, under the
-    runs' lock (raises WarehouseBusyError while a run refreshes the warehouse).
+def append_publication(con: duckdb.DuckDBPyConnection, year: int) -> Publication:
+    """Append the year's current list as a new publication, in one transaction.
 
     The publication keeps the parameters the year's marts were built with (marts.year_parameters,
     `--var` overrides included); only a year built before that record existed gets the project
     defaults, and `Publication.parameters_recorded` says so."""
-    if not warehouse.exists():
-        raise PublishError(f"no warehouse at {warehouse}: run `nro run` first.")
-    with warehouse_lock(warehouse):
-        try:
-            con = duckdb.connect(str(warehouse))
-        except duckdb.IOException as error:
-            raise PublishError(
-                f"{warehouse} is open in another process (a Dagster run?); try again when it ends."
-            ) from error
-        with con:
-            publication = _append(con, year)
-        publish_marts(warehouse, snapshot)
-    return publication
-
-
-def _append(con: duckdb.DuckDBPyConnection, year: int) -> Publication:
     schools = _count(con, "SELECT count(*) FROM marts.mart_low_results WHERE year = ?", year)
     if not schools:
         raise PublishError(
@@ -133,11 +132,24 @@ def _append(con: duckdb.DuckDBPyConnection, year: int) -> Publication:
     ensure_table(con)
     publication_id = _count(con, f"SELECT coalesce(max(publication_id), 0) + 1 FROM {TABLE}")
     published_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    decided = _has_relation(con, "mart_support_list")
+    # marts built before the final list existed: the final list is the preliminary one
+    final = (
+        "coalesce(s.in_final_list, false), s.decision, s.reason, s.partner_id"
+        if decided
+        else "l.on_initial_list, NULL, NULL, NULL"
+    )
+    join = (
+        "LEFT JOIN marts.mart_support_list AS s ON s.school_id = l.school_id AND s.year = l.year"
+        if decided
+        else ""
+    )
     con.execute(
         f"""
-        INSERT INTO {TABLE}
-        SELECT ?, year, ?, school_id, on_initial_list, list_confidence, reasons, rule_set, ?, ?
-        FROM marts.mart_low_results WHERE year = ? ORDER BY school_id
+        INSERT INTO {TABLE} ({", ".join(_COLUMNS)})
+        SELECT ?, l.year, ?, l.school_id, l.on_initial_list, l.list_confidence, l.reasons,
+            l.rule_set, ?, ?, {final}
+        FROM marts.mart_low_results AS l {join} WHERE l.year = ? ORDER BY l.school_id
         """,
         [
             publication_id,
@@ -153,7 +165,12 @@ def _append(con: duckdb.DuckDBPyConnection, year: int) -> Publication:
         f"SELECT count(*) FROM {TABLE} WHERE publication_id = ? AND on_initial_list",
         publication_id,
     )
-    return Publication(publication_id, year, published_at, schools, listed, recorded)
+    final_listed = _count(
+        con,
+        f"SELECT count(*) FROM {TABLE} WHERE publication_id = ? AND in_final_list",
+        publication_id,
+    )
+    return Publication(publication_id, year, published_at, schools, listed, recorded, final_listed)
 
 
 def _input_hashes(con: duckdb.DuckDBPyConnection, year: int) -> str:
@@ -168,7 +185,8 @@ def _input_hashes(con: duckdb.DuckDBPyConnection, year: int) -> str:
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> int:
-    return con.execute(sql, list(params)).fetchone()[0]
+    # fetchall, not fetchone: DuckDB 2 refuses further work on a connection with an open result
+    return con.execute(sql, list(params)).fetchall()[0][0]
 
 
 def published_difference(con: duckdb.DuckDBPyConnection, year: int) -> ListDifference | None:
@@ -183,8 +201,19 @@ def published_difference(con: duckdb.DuckDBPyConnection, year: int) -> ListDiffe
     ).fetchone()
     if latest is None:
         return None
-    published = f"SELECT school_id FROM {TABLE} WHERE publication_id = ? AND on_initial_list"
-    current = "SELECT school_id FROM marts.mart_low_results WHERE year = ? AND on_initial_list"
+    # The final lists (docs/methodology.md, «Решения региона (§3c)»); a publication made before
+    # the final list existed published the preliminary one.
+    published = (
+        f"SELECT school_id FROM {TABLE} WHERE publication_id = ? "
+        "AND coalesce(in_final_list, on_initial_list)"
+        if _has_column(con, "in_final_list")
+        else f"SELECT school_id FROM {TABLE} WHERE publication_id = ? AND on_initial_list"
+    )
+    current = (
+        "SELECT school_id FROM marts.mart_support_list WHERE year = ? AND in_final_list"
+        if _has_relation(con, "mart_support_list")
+        else "SELECT school_id FROM marts.mart_low_results WHERE year = ? AND on_initial_list"
+    )
     added = con.execute(f"{current} EXCEPT {published} ORDER BY 1", [year, latest[0]]).fetchall()
     removed = con.execute(f"{published} EXCEPT {current} ORDER BY 1", [latest[0], year]).fetchall()
     return ListDifference(
@@ -201,10 +230,36 @@ def carry_over(old_warehouse: Path, new_warehouse: Path) -> int:
     with duckdb.connect(str(new_warehouse)) as new:
         ensure_table(new)
         new.execute("ATTACH ? AS old_warehouse (READ_ONLY)", [str(old_warehouse)])
-        new.execute(f"INSERT INTO {TABLE} FROM old_warehouse.{TABLE}")
+        new.execute(f"INSERT INTO {TABLE} BY NAME SELECT * FROM old_warehouse.{TABLE}")
         rows = _count(new, f"SELECT count(*) FROM {TABLE}")
         new.execute("DETACH old_warehouse")
     return rows
+
+
+def _has_relation(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """A table or view of schema marts in the current database."""
+    return (
+        _count(
+            con,
+            "SELECT count(*) FROM information_schema.tables WHERE table_catalog = "
+            "current_database() AND table_schema = 'marts' AND table_name = ?",
+            name,
+        )
+        > 0
+    )
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return (
+        _count(
+            con,
+            "SELECT count(*) FROM information_schema.columns WHERE table_catalog = "
+            "current_database() AND table_schema = 'marts' AND table_name = 'published_lists' "
+            "AND column_name = ?",
+            name,
+        )
+        > 0
+    )
 
 
 def _has_table(con: duckdb.DuckDBPyConnection) -> bool:

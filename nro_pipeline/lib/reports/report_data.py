@@ -22,8 +22,8 @@ from nro_pipeline.lib.reports.charts import (
     scatter_chart,
     share_chart,
 )
-from nro_pipeline.lib.reports.formatting import fmt_share
-from nro_pipeline.lib.reports.labels import load_labels
+from nro_pipeline.lib.reports.formatting import NO, YES, fmt_share
+from nro_pipeline.lib.reports.labels import label_of, load_labels
 from nro_pipeline.lib.reports.list_changes import difference_sheet
 from nro_pipeline.lib.reports.method_sheet import rule_sets
 from nro_pipeline.lib.reports.report_tables import (
@@ -44,14 +44,17 @@ from nro_pipeline.lib.reports.sheets import (
     BENCHMARK,
     DISTANCE_ASSUMED,
     DISTANCE_MEASURED,
+    FINAL_LIST_SHEET,
     LIST_SHEET,
     MUNICIPALITY_SHEET,
     PARTNER_SHEET,
     SIGNALS,
+    SUPPORT_STAGE,
     WATCH_SHEET,
     WHY,
     subset,
 )
+from nro_pipeline.lib.reports.support_outcomes import SupportOutcomes, load_support_outcomes
 from nro_pipeline.lib.reports.warehouse import ExportError, require_year
 
 __all__ = ["ReportData", "ReportError", "Table", "load_report", "page_name", "school_href"]
@@ -68,6 +71,7 @@ LIST_HTML_HEADERS = (
     "Уверенность отнесения",
     "Движение в списке",
     "Лет в списке подряд",
+    SUPPORT_STAGE,
     BENCHMARK,
     SIGNALS,
     "Причины включения в список",
@@ -81,6 +85,20 @@ WATCH_HTML_HEADERS = (
     "Движение в списке",
     BENCHMARK,
     WHY,
+)
+# The final list beside the preliminary one (docs/methodology.md, «Решения региона (§3c)»).
+FINAL_HTML_HEADERS = (
+    "Код ОО",
+    SCHOOL_NAME,
+    "Муниципалитет",
+    "В итоговом списке",
+    "В предварительном списке",
+    "Решение региона",
+    "Обоснование",
+    "Наименование школы-партнёра",
+    "Партнёр",
+    "Партнёр по методике",
+    "Отступления от методики",
 )
 PARTNER_HTML_HEADERS = (
     SCHOOL_NAME,
@@ -120,6 +138,37 @@ def all_school_ids(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     return [school_id for (school_id,) in rows]
 
 
+_DECISIONS = """
+    select d.school_id, d.in_final_list, d.decision, d.reason, d.partner_id, p.school_name,
+           d.partner_source, d.partner_note
+    from marts.mart_support_list d
+    left join marts.mart_low_results p on p.school_id = d.partner_id and p.year = d.year
+    where d.year = $year
+"""
+
+
+def decision_facts(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[tuple[str, str]]]:
+    """A school page's lines on the final list (docs/methodology.md, «Решения региона (§3c)»):
+    whether the school takes part, the region's decision and reason, its partner and whether an
+    agreed partner follows the method; for every school of the preliminary or the final list."""
+    words = {domain: load_labels(con, domain) for domain in ("decision", "partner_source")}
+    facts: dict[str, list[tuple[str, str]]] = {}
+    for school_id, final, decision, reason, partner, name, source, note in con.execute(
+        _DECISIONS, {"year": year}
+    ).fetchall():
+        said = f"{label_of(words['decision'], decision)}: {reason}" if decision else reason
+        lines = [("В итоговом списке", YES if final else NO), ("Решение региона", said or "—")]
+        if final:
+            who = f"{name} ({partner}), " if partner else ""
+            lines.append(
+                ("Партнёр в итоговом списке", who + label_of(words["partner_source"], source))
+            )
+        if note:
+            lines.append(("Согласованный партнёр и методика", note))
+        facts[school_id] = lines
+    return facts
+
+
 @dataclass(frozen=True)
 class Card:
     label: str
@@ -145,6 +194,7 @@ class ReportData:
     legend: list[LegendItem]
     indicators: Table
     school_list: Table
+    final_list: Table  # every school of the preliminary or the final list, with the decisions
     partners: Table
     cohorts: Table
     municipalities: Table
@@ -156,6 +206,7 @@ class ReportData:
     changes: Table  # schools added to / removed from the published list
     schools_listed: int
     pairs_matched: int
+    support: SupportOutcomes  # «Результаты поддержки»: the programme effect, drawn and tabled
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, year: int) -> tuple[Any, ...]:
@@ -166,15 +217,16 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, year: int) -> tuple[Any, ...]
 
 
 def load_cards(con: duckdb.DuckDBPyConnection, year: int, pairs: int) -> list[Card]:
-    total, listed, with_partner, unfavourable = _one(
+    total, listed, with_partner, unfavourable, final = _one(
         con,
-        "select schools_total, schools_on_list, schools_with_partner, schools_unfavourable "
-        "from marts.mart_indicators where year = $year",
+        "select schools_total, schools_on_list, schools_with_partner, schools_unfavourable, "
+        "final_list_schools from marts.mart_indicators where year = $year",
         year,
     )
     return [
         Card("Школ в реестре", str(total)),
         Card("В списке ШНОР", str(listed), f"{fmt_share(listed / total if total else None)} школ"),
+        Card("В итоговом списке", str(final), "с учётом решений региона"),
         Card("Школ с партнёром", str(with_partner), f"из {listed} школ списка"),
         Card("Пар «школа — партнёр»", str(pairs)),
         Card("ШССУ (1-й квинтиль ИСБШ)", str(unfavourable)),
@@ -247,6 +299,9 @@ def load_report(con: duckdb.DuckDBPyConnection, year: int, warehouse: Path | str
         legend=load_legend(con, year),
         indicators=load_indicators(con, year),
         school_list=school_list,
+        final_list=sheet_table(
+            con, subset(FINAL_LIST_SHEET, FINAL_HTML_HEADERS), year, SCHOOL_NAME
+        ),
         partners=partners,
         cohorts=load_cohorts(con, year),
         municipalities=municipality_table(con, year),
@@ -258,4 +313,5 @@ def load_report(con: duckdb.DuckDBPyConnection, year: int, warehouse: Path | str
         changes=data_table(changes, SCHOOL_NAME),
         schools_listed=len(school_list.rows),
         pairs_matched=int(pairs),
+        support=load_support_outcomes(con, year),
     )

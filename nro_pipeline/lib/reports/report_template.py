@@ -3,7 +3,7 @@
 Self-contained on purpose: inline CSS and SVG, no scripts, no fonts or images from the network.
 Elements the tests count carry ids and classes: `#share-chart rect.bar`, `#scatter circle.point`,
 `#school-list tbody tr`, `#watch-list tbody tr`, `#list-changes tbody tr`, `#publication`,
-`#parameters-note`, `#partners tbody tr`.
+`#parameters-note`, `#partners tbody tr`, `#effect-chart g.effect`, `#effect-table tbody tr`.
 """
 
 REPORT_TEMPLATE = """{% macro table(t, id) %}
@@ -181,6 +181,19 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 {% endif %}
 </section>
 
+<section id="final-list">
+<h2>Итоговый список на {{ report.year }} год
+  ({{ report.final_list.rows | selectattr(3, "equalto", "да") | list | length }})</h2>
+<p class="note">Решения региона по предварительному списку: подтвердить, включить или исключить
+  школу с обоснованием, и школа-партнёр заключённого соглашения. Если партнёр согласован не по
+  правилам методики, это сказано в последнем столбце; решение региона остаётся в силе.</p>
+{% if report.final_list.rows %}
+{{ table(report.final_list, "final-list") }}
+{% else %}
+<p class="note">В {{ report.year }} году в списках нет ни одной школы.</p>
+{% endif %}
+</section>
+
 <section>
 <h2>Вне списка, но под вопросом ({{ report.watch.rows | length }})</h2>
 <p class="note">Школы не в списке, которые едва не попали в него (результат мог бы быть низким:
@@ -209,6 +222,42 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 {% endif %}
 </section>
 
+<section id="support-outcomes">
+<h2>Результаты поддержки</h2>
+{% set sup = report.support %}
+<p class="note" id="effect-note">{{ sup.comparison_note }}</p>
+{% if sup.table.rows %}
+{% set e = sup.chart %}
+<svg id="effect-chart" role="img" aria-label="Эффект поддержки по году входа в список и горизонту"
+     viewBox="0 0 {{ e.width }} {{ e.height }}">
+{% for t in e.x_ticks %}
+  <line class="grid" x1="{{ t.position }}" x2="{{ t.position }}" y1="{{ e.top }}" y2="{{ e.bottom }}"/>
+  <text x="{{ t.position }}" y="{{ e.bottom + 16 }}" text-anchor="middle" font-size="11">{{ t.label }}</text>
+{% endfor %}
+  <line class="axis" x1="{{ e.zero }}" x2="{{ e.zero }}" y1="{{ e.top }}" y2="{{ e.bottom }}"/>
+{% for l in e.lines %}
+  <g class="effect" data-group="{{ l.group }}"><title>{{ l.title }}</title>
+  <text x="{{ e.left - 8 }}" y="{{ l.y + 4 }}" text-anchor="end" font-size="11">{{ l.label }}</text>
+  {% if l.low is not none %}<line class="interval" x1="{{ l.low }}" x2="{{ l.high }}" y1="{{ l.y }}" y2="{{ l.y }}" stroke="{{ l.colour }}" stroke-width="2"/>{% endif %}
+  <circle class="estimate" cx="{{ l.dot }}" cy="{{ l.y }}" r="4" fill="{{ l.colour if l.low is not none else '#fff' }}" stroke="{{ l.colour }}" stroke-width="1.5"/>
+  <text x="{{ e.right + 6 }}" y="{{ l.y + 4 }}" font-size="11">{{ l.schools }}</text>
+  </g>
+{% endfor %}
+  <text x="{{ (e.left + e.right) / 2 }}" y="{{ e.height - 4 }}" text-anchor="middle" font-size="12">Эффект: изменение доли успешных результатов сверх похожих школ вне списка</text>
+</svg>
+<div class="legend">
+{% for code, words in sup.group_labels.items() %}
+  <span data-group="{{ code }}"><span class="swatch" style="background: {{ sup.group_colours[code] }}"></span>{{ words }}</span>
+{% endfor %}
+  <span>пустой кружок — одна школа, интервала нет; справа — число школ</span>
+</div>
+{{ table(sup.table, "effect-table") }}
+{% else %}
+<p class="note">Пока нечего оценивать: нужны школы, вошедшие в список после первого года данных,
+  и хотя бы один следующий год.</p>
+{% endif %}
+</section>
+
 <section>
 <h2>Динамика когорт ВПР ({{ report.year - 1 }} → {{ report.year }})</h2>
 {% if report.cohorts.rows %}
@@ -222,7 +271,8 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 
 <footer>nro_pipeline · витрины marts.mart_low_results, mart_school_clusters, mart_partner_matches,
   mart_isbsh, mart_cohort_dynamics, mart_indicators, mart_school_benchmark, mart_vpr_objectivity,
-  mart_similar_schools, dim_code_labels, year_parameters, published_lists · {{ report.year }}</footer>
+  mart_similar_schools, mart_list_outcomes, mart_programme_effect, dim_code_labels,
+  year_parameters, published_lists · {{ report.year }}</footer>
 </main>
 </body>
 </html>

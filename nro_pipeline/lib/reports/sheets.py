@@ -77,7 +77,8 @@ _LIST_STATE = (
     Column("Лет в списке подряд", "s.years_on_list", decimals=0),
 )
 
-# §3a beside each school: how it does against similar schools and whether its VPR is believable.
+# Decision support beside each school: how it does against similar schools and whether its VPR
+# is believable.
 _BENCHMARK_OF = (
     " left join marts.mart_school_benchmark b on b.school_id = s.school_id and b.year = s.year"
     " left join marts.mart_vpr_objectivity o on o.school_id = s.school_id and o.year = s.year"
@@ -96,6 +97,12 @@ _COMPARISON = (
     ),
 )
 
+# Support outcomes (docs/methodology.md, «Результаты поддержки»): the stage of each school, and the
+# schools off the list that may leave support (exited) or not yet (left_unconfirmed), with the
+# success share now and in the last year on the list (mart_school_benchmark of both years).
+SUPPORT_STAGE = "Этап поддержки"
+GAIN = "Прирост доли успешных результатов"
+
 LIST_SHEET = SheetSpec(
     title="Список ШНОР",
     source="marts.mart_low_results s" + _CLUSTER_OF + _BENCHMARK_OF,
@@ -109,8 +116,38 @@ LIST_SHEET = SheetSpec(
         Column("Критерий 1", "s.criterion_1", yes_no=True),
         Column("Критерий 2", "s.criterion_2", yes_no=True),
         *_LIST_STATE,
+        Column(SUPPORT_STAGE, label_sql("support_stage", "s.support_stage"), max_width=22),
         *_COMPARISON,
         Column("Причины включения в список", "s.reasons", max_width=60),
+    ),
+)
+
+# The region's decisions (docs/methodology.md, «Решения региона (§3c)»): the final list beside
+# the preliminary one, with each decision, its reason, the partner and whether an agreed partner
+# follows the method — the sheet attached to the order.
+FINAL_IN = "В итоговом списке"
+FINAL_LIST_SHEET = SheetSpec(
+    title="Итоговый список",
+    source=(
+        "marts.mart_support_list d "
+        + _NAMES_OF.format(alias="d")
+        + " left join marts.mart_low_results ps on ps.school_id = d.partner_id and ps.year = d.year"
+    ),
+    where="d.year = $year",
+    order_by="d.in_final_list desc, " + _BY_NAME,
+    columns=(
+        *SCHOOL_COLUMNS,
+        Column(FINAL_IN, "d.in_final_list", yes_no=True),
+        Column("В предварительном списке", "d.on_initial_list", yes_no=True),
+        Column("Решение региона", label_sql("decision", "d.decision"), max_width=14),
+        Column("Обоснование", "d.reason", max_width=50),
+        Column("Основание (приказ)", "d.decided_by", max_width=30),
+        Column("Код школы-партнёра", "d.partner_id", max_width=14),
+        Column("Наименование школы-партнёра", "ps.school_name", max_width=44),
+        Column("Партнёр", label_sql("partner_source", "d.partner_source"), max_width=20),
+        Column("Дата соглашения", "strftime(d.agreement_date, '%d.%m.%Y')", max_width=12),
+        Column("Партнёр по методике", "d.partner_admissible", yes_no=True),
+        Column("Отступления от методики", "d.partner_note", max_width=60),
     ),
 )
 
@@ -149,6 +186,27 @@ WATCH_SHEET = SheetSpec(
     ),
 )
 
+EXIT_SHEET = SheetSpec(
+    title="Выход из списка",
+    source=(
+        "marts.mart_low_results s"
+        " left join marts.mart_school_benchmark b on b.school_id = s.school_id and b.year = s.year"
+        " left join marts.mart_school_benchmark bl on bl.school_id = s.school_id"
+        " and bl.year = s.year - s.years_off_list"
+    ),
+    where="s.year = $year and s.support_stage in ('exited', 'left_unconfirmed')",
+    order_by="s.support_stage, " + _BY_NAME,
+    columns=(
+        *SCHOOL_COLUMNS,
+        Column(SUPPORT_STAGE, label_sql("support_stage", "s.support_stage"), max_width=22),
+        Column("Лет вне списка подряд", "s.years_off_list", decimals=0),
+        Column("Последний год в списке", "s.year - s.years_off_list", max_width=10),
+        Column("Доля успешных результатов тогда", "bl.success_share", percent=True),
+        Column("Доля успешных результатов сейчас", "b.success_share", percent=True),
+        Column(GAIN, "b.success_share - bl.success_share", percent=True),
+    ),
+)
+
 CLUSTER_SHEET = SheetSpec(
     title="Кластеры",
     source="marts.mart_school_clusters c " + _NAMES_OF.format(alias="c"),
@@ -166,7 +224,7 @@ CLUSTER_SHEET = SheetSpec(
     ),
 )
 
-# A distance is assumed (25 / 250 km, SPEC §3) where either school of the pair has no coordinates.
+# A distance is assumed (25 / 250 km by default) where either school of the pair has no coordinates.
 _COORDINATES = "left join staging.stg_schools {a} on {a}.school_id = {id} and {a}.year = p.year"
 _ASSUMED = (
     "(ms.latitude is null or ms.longitude is null or pc.latitude is null or pc.longitude is null)"
@@ -281,6 +339,14 @@ INDICATOR_SHEET = SheetSpec(
         Column("Кризисных", "i.schools_crisis", decimals=0),
         Column("ШССУ", "i.schools_unfavourable", decimals=0),
         Column("С партнёром", "i.schools_with_partner", decimals=0),
+        Column("В итоговом списке", "i.final_list_schools", decimals=0),
+        Column("Доля низких результатов участников", "i.participating_low_share", percent=True),
+        Column("Успешность ГИА участников", "i.participating_gia_pass_share", percent=True),
+        Column(
+            "Доля педагогов участников, прошедших ПК",
+            "i.participating_teachers_trained_share",
+            percent=True,
+        ),
     ),
 )
 
@@ -305,7 +371,9 @@ SOURCES_SHEET = SheetSpec(
 
 SHEETS: tuple[SheetSpec, ...] = (
     LIST_SHEET,
+    FINAL_LIST_SHEET,
     WATCH_SHEET,
+    EXIT_SHEET,
     CLUSTER_SHEET,
     PARTNER_SHEET,
     RISK_SHEET,

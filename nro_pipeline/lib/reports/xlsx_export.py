@@ -238,7 +238,8 @@ def workbook_sheets(con: duckdb.DuckDBPyConnection, year: int) -> list[SheetData
     rules = rule_sets(con, year)
     if len(rules) == 1:  # one rule for the whole list: said once, under the title
         sheets[0].note = f"Правило отбора для всех школ списка: {rules[0]}"
-    # The difference from the published list goes right after the lists it is about.
+    # The difference from the published list goes right after the lists it is about: the
+    # preliminary list and the final one it compares (docs/methodology.md, «Решения региона»).
     sheets.insert(2, difference_sheet(con, year))
     return [*sheets, method_sheet(con, year), fetch_sheet(con, SOURCES_SHEET, year)]
 

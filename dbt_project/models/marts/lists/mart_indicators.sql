@@ -7,7 +7,7 @@
         pre_hook="{{ delete_rebuilt_years('year') }}"
     )
 }}
-{#- Project indicators per year (SPEC §4). Definitions (see the column docs):
+{#- Project indicators per year (docs/methodology.md, «Показатели проекта»). Definitions:
     share_students_low      Σ students_total of the schools on the initial list / Σ students_total
                             of all schools with a passport (share of pupils who study in a ШНОР);
     gia_pass_share_on_list  share of OGE/EGE results (main period, current-year graduates, one per
@@ -15,8 +15,14 @@
     share_teachers_trained  Σ teachers_trained / Σ teachers_total over all passports;
     share_positive_dynamics share of VPR cohort steps ending in the year that are positive, among
                             those with a dynamics value;
-    SPEC §3a: schools_new_on_list / schools_left_list (list_status new / left),
-    schools_borderline (list_confidence borderline), schools_objectivity_doubtful. -#}
+    decision support («Поддержка решений»): schools_new_on_list / schools_left_list (list_status
+    new / left), schools_borderline (list_confidence borderline), schools_objectivity_doubtful;
+    support outcomes: schools_exited / schools_escalate (support_stage exited / escalate);
+    the schools taking part («Решения региона (§3c)»), over the year's final list:
+    final_list_schools; participating_low_share Σ failed / Σ participants over their selection
+    procedures that are not small-n; participating_gia_pass_share the success share over their
+    OGE and EGE selection procedures that are not small-n; participating_teachers_trained_share
+    Σ teachers_trained / Σ teachers_total over their passports. -#}
 
 with
 
@@ -76,6 +82,72 @@ partner_matches as (
 
 ),
 
+support_list as (
+
+    select * from {{ ref('mart_support_list') }}
+    where {{ years_filter('year') }}
+
+),
+
+participating as (
+
+    select
+        school_id,
+        year
+
+    from support_list
+    where in_final_list
+
+),
+
+participating_counts as (
+
+    select
+        year,
+        count(distinct school_id) as final_list_schools
+
+    from participating
+    group by year
+
+),
+
+participating_results as (
+
+    select
+        procedure_results.year,
+        sum(procedure_results.participants) as participants,
+        sum(procedure_results.failed) as failed,
+        sum(procedure_results.participants) filter (
+            where procedure_results.exam in ('OGE', 'EGE')
+        ) as gia_participants,
+        sum(procedure_results.failed) filter (
+            where procedure_results.exam in ('OGE', 'EGE')
+        ) as gia_failed
+
+    from procedure_results
+    inner join participating
+        on participating.school_id = procedure_results.school_id
+        and participating.year = procedure_results.year
+    where procedure_results.in_selection and not procedure_results.small_n
+    group by procedure_results.year
+
+),
+
+participating_passports as (
+
+    select
+        social_passport.year,
+        sum(social_passport.teachers_trained) as teachers_trained,
+        sum(social_passport.teachers_total) as teachers_total
+
+    from social_passport
+    inner join participating
+        on participating.school_id = social_passport.school_id
+        and participating.year = social_passport.year
+    group by social_passport.year
+
+),
+
 school_counts as (
 
     select
@@ -115,7 +187,9 @@ list_movement as (
         year,
         count(*) filter (where list_status = 'new') as schools_new_on_list,
         count(*) filter (where list_status = 'left') as schools_left_list,
-        count(*) filter (where list_confidence = 'borderline') as schools_borderline
+        count(*) filter (where list_confidence = 'borderline') as schools_borderline,
+        count(*) filter (where support_stage = 'exited') as schools_exited,
+        count(*) filter (where support_stage = 'escalate') as schools_escalate
 
     from low_results
     group by year
@@ -249,7 +323,23 @@ final as (
         cast(coalesce(list_movement.schools_left_list, 0) as integer) as schools_left_list,
         cast(coalesce(list_movement.schools_borderline, 0) as integer) as schools_borderline,
         cast(coalesce(objectivity.schools_objectivity_doubtful, 0) as integer)
-            as schools_objectivity_doubtful
+            as schools_objectivity_doubtful,
+        cast(coalesce(list_movement.schools_exited, 0) as integer) as schools_exited,
+        cast(coalesce(list_movement.schools_escalate, 0) as integer) as schools_escalate,
+        cast(coalesce(participating_counts.final_list_schools, 0) as integer)
+            as final_list_schools,
+        cast(
+            participating_results.failed / nullif(participating_results.participants, 0)
+            as double
+        ) as participating_low_share,
+        cast(
+            (participating_results.gia_participants - participating_results.gia_failed)
+            / nullif(participating_results.gia_participants, 0) as double
+        ) as participating_gia_pass_share,
+        cast(
+            participating_passports.teachers_trained
+            / nullif(participating_passports.teachers_total, 0) as double
+        ) as participating_teachers_trained_share
 
     from school_counts
     left join list_counts on list_counts.year = school_counts.year
@@ -261,6 +351,9 @@ final as (
     left join partners on partners.year = school_counts.year
     left join list_movement on list_movement.year = school_counts.year
     left join objectivity on objectivity.year = school_counts.year
+    left join participating_counts on participating_counts.year = school_counts.year
+    left join participating_results on participating_results.year = school_counts.year
+    left join participating_passports on participating_passports.year = school_counts.year
 
 )
 
