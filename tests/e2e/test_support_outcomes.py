@@ -1,18 +1,18 @@
 """Support outcomes end to end (docs/methodology.md, «Результаты поддержки»): `nro run` on the
 planted region gives each entry onto the list its outcome rows and the programme effect; the
 expected values are worked out here in Python from the facts (fct_procedure_results) and the list
-(mart_low_results, mart_partner_matches), independently of the SQL of the outcome marts."""
+(mart_low_results, mart_partner_matches), independently of the SQL of the outcome marts. That a
+new year adds its horizons and changes no earlier row is checked in test_backfill.py."""
 
 from __future__ import annotations
 
-import shutil
 import statistics
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
-from tests.support.run import RunResult, nro, query
+from tests.support.run import RunResult, query
 
 pytestmark = pytest.mark.e2e
 
@@ -191,30 +191,3 @@ def test_support_stage_of_the_planted_schools(region_run: tuple[Path, RunResult]
         "FROM marts.mart_low_results GROUP BY year) AS l USING (year)",
     )
     assert indicators and all(row[1:3] == row[3:5] for row in indicators)
-
-
-def test_a_new_year_adds_its_horizons_and_changes_no_earlier_row(
-    planted_region: Path, region_run: tuple[Path, RunResult], tmp_path: Path
-) -> None:
-    """Built 2020–2023 first, then 2024 in a run of its own: the second run adds the rows
-    followed up in 2024 (earlier entries' next horizons) and leaves every earlier row as it was;
-    the result equals region_run's one build of 2020–2024."""
-    together = _built(region_run)
-    landing, warehouse = tmp_path / "landing", tmp_path / "nro.duckdb"
-    shutil.copytree(planted_region, landing, ignore=shutil.ignore_patterns("2024"))
-    first = nro("run", landing=landing, warehouse=warehouse)
-    assert first.returncode == 0, first.output
-    select = f"SELECT {OUTCOME_COLUMNS} FROM marts.mart_list_outcomes ORDER BY ALL"
-    before = query(warehouse, select)
-    assert before and max(row[3] for row in before) == 2023
-
-    shutil.copytree(planted_region / "2024", landing / "2024")
-    second = nro("run", "--years", "2024", landing=landing, warehouse=warehouse)
-    assert second.returncode == 0, second.output
-    after = query(warehouse, select)
-    assert [row for row in after if row[3] <= 2023] == before
-    added = [row for row in after if row[3] == 2024]
-    assert {row[2] for row in added} > {1}  # 2024 completes earlier entries' later horizons
-    assert _rounded(after) == _rounded(query(together, select))
-    effect = "SELECT * FROM marts.mart_programme_effect ORDER BY ALL"
-    assert _rounded(query(warehouse, effect)) == _rounded(query(together, effect))

@@ -17,6 +17,9 @@ MARTS = (
     "mart_cohort_dynamics",
     "mart_risk_profiles",
     "mart_indicators",
+    "mart_list_outcomes",
+    "mart_programme_effect",
+    "mart_support_list",
 )
 
 
@@ -35,8 +38,9 @@ def mart_rows(warehouse: Path, mart: str) -> list[tuple]:
 
 def spoil(warehouse: Path, years: tuple[int, ...]) -> None:
     """Make a warehouse's marts differ from what a run computes: delete these years' rows of every
-    mart (by `year`, or `to_year` for the cohort steps). A test that rebuilds into it then fails
-    if the rebuilt rows never land."""
+    mart (by `year`, `to_year` of the cohort steps, `followup_year` of the outcomes; every row of
+    the programme effect, which each run recomputes whole). A test that rebuilds into it then
+    fails if the rebuilt rows never land."""
     listed = ", ".join(map(str, years))
     with duckdb.connect(str(warehouse)) as con:
         for mart in MARTS:
@@ -48,5 +52,8 @@ def spoil(warehouse: Path, years: tuple[int, ...]) -> None:
                     [mart],
                 ).fetchall()
             }
-            year_column = "year" if "year" in columns else "to_year"
-            con.execute(f"DELETE FROM marts.{mart} WHERE {year_column} IN ({listed})")
+            year_column = next(
+                (c for c in ("year", "to_year", "followup_year") if c in columns), None
+            )
+            where = f" WHERE {year_column} IN ({listed})" if year_column else ""
+            con.execute(f"DELETE FROM marts.{mart}{where}")
