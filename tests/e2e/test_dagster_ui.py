@@ -19,7 +19,7 @@ import pytest
 
 from nro_pipeline import settings
 from tests.support.dagster_ui import DagsterUI, dagster_dev
-from tests.support.marts import MARTS
+from tests.support.marts import MARTS, mart_rows
 from tests.support.run import REGION_YEARS, RunResult, nro, query
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -51,17 +51,6 @@ def _refreshed_assets(ui: DagsterUI) -> list[list[str]]:
     ]
 
 
-def _rows(warehouse: Path, mart: str) -> list[tuple]:
-    columns = query(
-        warehouse,
-        "SELECT column_name, data_type FROM duckdb_columns() "
-        "WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index",
-        [mart],
-    )
-    selected = ", ".join(f"round({n}, 9)" if t == "DOUBLE" else n for n, t in columns)
-    return query(warehouse, f"SELECT {selected} FROM marts.{mart} ORDER BY ALL")
-
-
 def test_backfill_of_every_asset_over_every_landed_year_is_green_and_equals_nro_run(
     ui_warehouse: tuple[DagsterUI, Path, Path], region_run: tuple[Path, RunResult]
 ) -> None:
@@ -76,7 +65,7 @@ def test_backfill_of_every_asset_over_every_landed_year_is_green_and_equals_nro_
     expected, result = region_run
     assert result.returncode == 0, result.output
     for mart in MARTS:
-        assert _rows(warehouse, mart) == _rows(expected, mart), mart
+        assert mart_rows(warehouse, mart) == mart_rows(expected, mart), mart
     assert Path(settings.published_path()).name == "nro_marts.duckdb"
     assert (warehouse.parent / "published" / "nro_marts.duckdb").exists()
 

@@ -11,7 +11,7 @@ import dagster as dg
 
 from nro_pipeline.definitions import load_definitions
 from nro_pipeline.defs.resources import LandingZoneResource, WarehouseResource
-from tests.support.marts import MARTS
+from tests.support.marts import MARTS, year_column
 from tests.support.run import REGION_YEARS, RunResult, nro, query
 
 defs = load_definitions()
@@ -125,8 +125,9 @@ def test_default_persistence_does_not_list_two_year_school(
 def test_every_mart_is_filled_for_the_latest_year(region_run: tuple[Path, RunResult]) -> None:
     warehouse, _ = region_run
     for mart in MARTS:
-        year_column = "to_year" if mart == "mart_cohort_dynamics" else "year"
-        count = query(warehouse, f"SELECT count(*) FROM marts.{mart} WHERE {year_column} = 2024")
+        column = year_column(mart)
+        where = f" WHERE {column} = 2024" if column else ""
+        count = query(warehouse, f"SELECT count(*) FROM marts.{mart}{where}")
         assert count[0][0] > 0, mart
 
 

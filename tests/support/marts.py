@@ -22,6 +22,18 @@ MARTS = (
     "mart_support_list",
 )
 
+# The column holding a row's results year where it is not `year`; None: recomputed whole by every
+# run (the programme effect pools every entry year).
+_YEAR_COLUMNS: dict[str, str | None] = {
+    "mart_cohort_dynamics": "to_year",
+    "mart_list_outcomes": "followup_year",
+    "mart_programme_effect": None,
+}
+
+
+def year_column(mart: str) -> str | None:
+    return _YEAR_COLUMNS.get(mart, "year")
+
 
 def mart_rows(warehouse: Path, mart: str) -> list[tuple]:
     """Every row of a mart in a stable order; floats rounded, as sums of floats may differ in the
@@ -32,7 +44,7 @@ def mart_rows(warehouse: Path, mart: str) -> list[tuple]:
             "WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index",
             [mart],
         ).fetchall()
-        selected = ", ".join(f"round({n}, 9)" if t == "DOUBLE" else n for n, t in columns)
+        selected = ", ".join(f'round("{n}", 9)' if t == "DOUBLE" else f'"{n}"' for n, t in columns)
         return con.execute(f"SELECT {selected} FROM marts.{mart} ORDER BY ALL").fetchall()
 
 
@@ -44,16 +56,6 @@ def spoil(warehouse: Path, years: tuple[int, ...]) -> None:
     listed = ", ".join(map(str, years))
     with duckdb.connect(str(warehouse)) as con:
         for mart in MARTS:
-            columns = {
-                name
-                for (name,) in con.execute(
-                    "SELECT column_name FROM duckdb_columns() "
-                    "WHERE schema_name = 'marts' AND table_name = ?",
-                    [mart],
-                ).fetchall()
-            }
-            year_column = next(
-                (c for c in ("year", "to_year", "followup_year") if c in columns), None
-            )
-            where = f" WHERE {year_column} IN ({listed})" if year_column else ""
+            column = year_column(mart)
+            where = f" WHERE {column} IN ({listed})" if column else ""
             con.execute(f"DELETE FROM marts.{mart}{where}")
