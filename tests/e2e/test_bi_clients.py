@@ -51,6 +51,8 @@ print(json.dumps({
                   "where entry_year is null and horizon = 1 order by 1"),
     "t_left_outcome": one("select horizon, typeof(comparison_school_ids) from bi.mart_list_outcomes "
                           "where school_id = 'T_LEFT'"),
+    "support_sources": one("select distinct partner_source, partner_source_ru "
+                           "from bi.mart_support_list where year = 2024 and in_final_list order by 1"),
 }, ensure_ascii=False))
 """
 
@@ -105,6 +107,7 @@ def test_duckdb_1_1_reads_the_snapshot(region_run: tuple[Path, RunResult], tmp_p
         "bi.mart_school_benchmark",
         "bi.mart_list_outcomes",
         "bi.mart_programme_effect",
+        "bi.mart_support_list",
         "bi.dim_schools",
     } <= relations
     assert not any(r.split(".")[0] not in ("marts", "bi") for r in relations)  # nothing else
@@ -132,6 +135,12 @@ def test_duckdb_1_1_reads_the_snapshot(region_run: tuple[Path, RunResult], tmp_p
     assert seen["effect"][0][:2] == ["all", "все школы списка"]
     assert all(row[2] for row in seen["effect"])
     assert seen["t_left_outcome"] == [[1, "VARCHAR"]]  # T_LEFT entered in 2023: 2024 is built
+    # no register in the planted region: the final list is the preliminary one, with the
+    # suggested partners (or none), labelled in the words of seed code_labels
+    sources = dict(seen["support_sources"])
+    assert sources and set(sources) <= {"suggested", "none"}
+    assert sources.get("suggested", "предложен методикой") == "предложен методикой"
+    assert sources.get("none", "нет партнёра") == "нет партнёра"
     registry = query(warehouse, "SELECT count(*) FROM raw.schools WHERE year = 2024")
     assert seen["dim_schools_2024"][0][0] == registry[0][0]  # one row per registry school
 
