@@ -162,7 +162,9 @@ def test_ctrl_c_stops_a_run_within_seconds_and_changes_nothing(
 
     assert run.returncode == 130, output
     assert "stopped (Ctrl-C)" in output and "Traceback" not in output
-    assert stopped_after < 15, stopped_after
+    # stopped, not finished: a guard against the old hang (minutes), loose enough for a busy
+    # machine (4-5 s measured on a quiet one, 25 s with four test workers on two cores)
+    assert stopped_after < 60, stopped_after
     assert query(work, LIST_2024) == before_work
     assert query(snapshot, LIST_2024) == before_snapshot
     assert not work.with_name(f"{work.name}.build").exists()
