@@ -1,5 +1,5 @@
 """`nro register-template --year Y [--out FILE.xlsx]`: the region's register of decisions to fill
-in (docs/methodology.md, «Решения региона (§3c)»), written from the year's marts."""
+in (docs/methodology.md, «Решения региона»), written from the year's marts."""
 
 from __future__ import annotations
 

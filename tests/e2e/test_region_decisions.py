@@ -1,4 +1,4 @@
-"""The region's decisions on the planted region (docs/methodology.md, «Решения региона (§3c)»).
+"""The region's decisions on the planted region (docs/methodology.md, «Решения региона»).
 
 The yearly workflow after `nro run`: `nro register-template`, decisions filled in as an official
 would, the register put into the landing zone after the results — then `landing_zone_sensor`,

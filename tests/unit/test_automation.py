@@ -101,7 +101,7 @@ def test_annual_schedule_skips_an_empty_landing_zone(
 def test_a_register_arriving_after_the_results_refreshes_the_decisions_only(
     landing: Path,
 ) -> None:
-    """docs/methodology.md, «Решения региона (§3c)»: the register and what is downstream of it,
+    """docs/methodology.md, «Решения региона»: the register and what is downstream of it,
     with its GX check; the year's other files are not landed again."""
     _, cursor = _sensor_requests(None)
     (landing / "2024" / "support_register.csv").write_text(

@@ -1,6 +1,6 @@
 """`nro register-template` round trip: the register written for the year, filled in as an
 official would (the drop-down's Russian words, a date typed as a date), lands unchanged and passes
-its checks (docs/methodology.md, «Решения региона (§3c)»)."""
+its checks (docs/methodology.md, «Решения региона»)."""
 
 from __future__ import annotations
 

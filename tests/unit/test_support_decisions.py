@@ -1,4 +1,4 @@
-"""The final list and the agreed partners (docs/methodology.md, «Решения региона (§3c)») on
+"""The final list and the agreed partners (docs/methodology.md, «Решения региона») on
 hand-worked cases, and the partner rules checked for an agreed partner tied to the ones the
 assignment applies (one rule, two spellings: a test fails when they disagree)."""
 

@@ -1,4 +1,4 @@
-"""The region's register (docs/methodology.md, «Решения региона (§3c)»): read in every landing
+"""The region's register (docs/methodology.md, «Решения региона»): read in every landing
 format, and each refusal named with its file, row and rule — on small files, without a run."""
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ annual schedule request the `annual_refresh` job for one results year; the Dagst
 by `nro dev`) evaluates them, and the run queue lets one run write the warehouse at a time.
 
 A year whose only new or changed file is the region's register of decisions (it arrives after the
-results; docs/methodology.md, «Решения региона (§3c)») gets a run of the register and what is
+results; docs/methodology.md, «Решения региона») gets a run of the register and what is
 downstream of it — the final list, the indicators, the BI snapshot and the reports — instead of
 the year's whole refresh: its other files are not landed again.
 """

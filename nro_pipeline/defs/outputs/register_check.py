@@ -1,5 +1,5 @@
 """The check that says what a region's register asks without effect (docs/methodology.md,
-«Решения региона (§3c)»): a warning, never a refusal — the decisions that can be applied are.
+«Решения региона»): a warning, never a refusal — the decisions that can be applied are.
 
 It runs after `mart_support_list` is built (the preliminary list is known only then) and names
 the register's file and row for each decision that changes nothing: confirm or exclude of a school
@@ -24,7 +24,7 @@ REGISTER_COLUMNS = "school_id, year, decision, partner_id, source_file, source_r
     partitions_def=results_year_partitions,
     description=(
         "Warns, naming file and row, about each decision of the region's register that has no "
-        "effect on the final list (docs/methodology.md, «Решения региона (§3c)»)."
+        "effect on the final list (docs/methodology.md, «Решения региона»)."
     ),
 )
 def register_decisions_take_effect(

@@ -177,7 +177,7 @@ SOCIAL_PASSPORT = FileKind(
     may_arrive_later=True,
 )
 
-# The region's decisions on the preliminary list (docs/methodology.md, «Решения региона (§3c)»).
+# The region's decisions on the preliminary list (docs/methodology.md, «Решения региона»).
 SUPPORT_REGISTER = FileKind(
     name="support_register",
     russian="реестр решений региона",

@@ -1,6 +1,6 @@
 """The region's decisions on the preliminary list: the final list and the agreed partners.
 
-The rules: docs/methodology.md, «Решения региона (§3c)». The `mart_support_list` dbt model hands
+The rules: docs/methodology.md, «Решения региона». The `mart_support_list` dbt model hands
 plain frames to `support_list`; `register_warnings` says what a register asks that has no effect.
 
 - The final list: (on the initial list and not excluded) or included; a year without a register

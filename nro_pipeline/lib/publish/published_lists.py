@@ -49,7 +49,7 @@ _COLUMNS: dict[str, tuple[str, str]] = {
         "Параметры методики (переменные dbt), с которыми построены витрины года "
         "(marts.year_parameters; если их нет — значения по умолчанию), JSON.",
     ),
-    # The region's decisions (docs/methodology.md, «Решения региона (§3c)»), from mart_support_list.
+    # The region's decisions (docs/methodology.md, «Решения региона»), from mart_support_list.
     "in_final_list": (
         "BOOLEAN",
         "Школа была в опубликованном итоговом списке (решения региона; без реестра — "
@@ -201,7 +201,7 @@ def published_difference(con: duckdb.DuckDBPyConnection, year: int) -> ListDiffe
     ).fetchone()
     if latest is None:
         return None
-    # The final lists (docs/methodology.md, «Решения региона (§3c)»); a publication made before
+    # The final lists (docs/methodology.md, «Решения региона»); a publication made before
     # the final list existed published the preliminary one.
     published = (
         f"SELECT school_id FROM {TABLE} WHERE publication_id = ? "

@@ -2,7 +2,7 @@
 
 Every school of the year's preliminary list, with its suggested partner (rank 1 of
 `mart_partner_matches`), an empty decision with a drop-down of the Russian words and an empty
-reason (docs/methodology.md, «Решения региона (§3c)»). The headers are the landing contract's
+reason (docs/methodology.md, «Решения региона»). The headers are the landing contract's
 Russian names of `support_register`, so the filled file, put into `<landing>/<year>/`, lands as it
 is; the school's and the partner's names and the municipality are extra columns for the reader,
 kept in raw and ignored downstream.

@@ -86,7 +86,7 @@ WATCH_HTML_HEADERS = (
     BENCHMARK,
     WHY,
 )
-# The final list beside the preliminary one (docs/methodology.md, «Решения региона (§3c)»).
+# The final list beside the preliminary one (docs/methodology.md, «Решения региона»).
 FINAL_HTML_HEADERS = (
     "Код ОО",
     SCHOOL_NAME,
@@ -148,7 +148,7 @@ _DECISIONS = """
 
 
 def decision_facts(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[tuple[str, str]]]:
-    """A school page's lines on the final list (docs/methodology.md, «Решения региона (§3c)»):
+    """A school page's lines on the final list (docs/methodology.md, «Решения региона»):
     whether the school takes part, the region's decision and reason, its partner and whether an
     agreed partner follows the method; for every school of the preliminary or the final list."""
     words = {domain: load_labels(con, domain) for domain in ("decision", "partner_source")}

@@ -122,7 +122,7 @@ LIST_SHEET = SheetSpec(
     ),
 )
 
-# The region's decisions (docs/methodology.md, «Решения региона (§3c)»): the final list beside
+# The region's decisions (docs/methodology.md, «Решения региона»): the final list beside
 # the preliminary one, with each decision, its reason, the partner and whether an agreed partner
 # follows the method — the sheet attached to the order.
 FINAL_IN = "В итоговом списке"

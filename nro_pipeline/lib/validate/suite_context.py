@@ -31,7 +31,7 @@ def suite_context(con: duckdb.DuckDBPyConnection, year: int, kind: FileKind) -> 
       and that this year's registry does not list; their results belong under the successor
       (rule «… merged into a successor in an earlier year»).
     - `unregistered_successor_ids` (registry only): successor_ids the registry does not list.
-    - The region's register (docs/methodology.md, «Решения региона (§3c)»):
+    - The region's register (docs/methodology.md, «Решения региона»):
       `unregistered_partner_ids` (partner_ids this year's registry does not list),
       `self_partnered_school_ids` (schools named as their own partner) and
       `unreadable_agreement_dates` (agreement_date values that are no calendar date).

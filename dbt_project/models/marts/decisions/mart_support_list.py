@@ -1,6 +1,6 @@
 """The final list of the year, the region's decisions and the partners of the schools taking part.
 
-The rules: docs/methodology.md, «Решения региона (§3c)»; the logic is
+The rules: docs/methodology.md, «Решения региона»; the logic is
 ``nro_pipeline.lib.methods.support_decisions`` (this file only reads the frames it needs).
 
 One row per school × year on the initial or the final list. Incremental (delete+insert by year);

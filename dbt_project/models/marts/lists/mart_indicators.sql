@@ -18,7 +18,7 @@
     decision support («Поддержка решений»): schools_new_on_list / schools_left_list (list_status
     new / left), schools_borderline (list_confidence borderline), schools_objectivity_doubtful;
     support outcomes: schools_exited / schools_escalate (support_stage exited / escalate);
-    the schools taking part («Решения региона (§3c)»), over the year's final list:
+    the schools taking part («Решения региона»), over the year's final list:
     final_list_schools; participating_low_share Σ failed / Σ participants over their selection
     procedures that are not small-n; participating_gia_pass_share the success share over their
     OGE and EGE selection procedures that are not small-n; participating_teachers_trained_share
