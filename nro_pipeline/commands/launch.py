@@ -73,12 +73,13 @@ def execute(
             instance=instance, raise_on_error=False, run_config=config, **launch
         )
     stats = instance.get_run_stats(result.run_id)
-    problems, interrupted = _problems(result)
+    failed_checks, warning_checks = _failed_checks(result)
+    problems, interrupted = _problems(result, failed_checks)
     if not result.success and not problems:
         problems = [f"the run failed; see run {result.run_id} in `nro dev`"]
     return RunReport(
         problems=problems,
-        warnings=_metadata_lines(result, "warnings") + _check_descriptions(result, passed=False)[1],
+        warnings=_metadata_lines(result, "warnings") + warning_checks,
         notes=_metadata_lines(result, "notes"),
         seconds=(stats.end_time or 0) - (stats.start_time or 0),
         dbt_log="\n".join(dbt_log.getvalue().splitlines()[-40:]),
@@ -86,10 +87,11 @@ def execute(
     )
 
 
-def _problems(result: dg.ExecuteInProcessResult) -> tuple[list[str], bool]:
-    """Failed steps (our Failure descriptions, else the error) and failed blocking checks; and
-    whether a step was interrupted (Ctrl-C, SIGTERM)."""
-    failed_checks, _ = _check_descriptions(result, passed=False)
+def _problems(
+    result: dg.ExecuteInProcessResult, failed_checks: list[str]
+) -> tuple[list[str], bool]:
+    """Failed steps (our Failure descriptions, else the error), then the failed blocking checks;
+    and whether a step was interrupted (Ctrl-C, SIGTERM)."""
     # A step whose blocking check failed fails too; the check's description says why.
     check_steps = {
         event.step_key
@@ -114,13 +116,11 @@ def _problems(result: dg.ExecuteInProcessResult) -> tuple[list[str], bool]:
     return messages + failed_checks, interrupted
 
 
-def _check_descriptions(
-    result: dg.ExecuteInProcessResult, passed: bool
-) -> tuple[list[str], list[str]]:
-    """Descriptions of the checks that did (or did not) pass: (ERROR severity, WARN severity)."""
+def _failed_checks(result: dg.ExecuteInProcessResult) -> tuple[list[str], list[str]]:
+    """Descriptions of the checks that failed: (ERROR severity, WARN severity)."""
     errors, warnings = [], []
     for evaluation in result.get_asset_check_evaluations():
-        if evaluation.passed != passed:
+        if evaluation.passed:
             continue
         text = evaluation.description or f"check {evaluation.check_name}"
         if evaluation.severity == dg.AssetCheckSeverity.ERROR:

@@ -136,11 +136,16 @@ def planted_rows(year: int) -> dict[str, list[dict[str, object]]]:
 def plant(landing: Path, years: list[int]) -> None:
     """Append the planted rows to each year's canonical CSV files (header order kept)."""
     for year in years:
-        for kind, rows in planted_rows(year).items():
-            path = landing / str(year) / f"{kind}.csv"
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                header = next(csv.reader(handle))
-            with path.open("a", encoding="utf-8", newline="") as handle:
-                writer = csv.DictWriter(handle, fieldnames=header)
-                for row in rows:
-                    writer.writerow({k: row.get(k, "") for k in header})
+        append_rows(landing / str(year), planted_rows(year))
+
+
+def append_rows(folder: Path, rows_by_kind: dict[str, list[dict]]) -> None:
+    """Append rows to the year folder's canonical CSV file of each kind, in its header's order."""
+    for kind, rows in rows_by_kind.items():
+        path = folder / f"{kind}.csv"
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle))
+        with path.open("a", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header)
+            for row in rows:
+                writer.writerow({k: row.get(k, "") for k in header})

@@ -18,10 +18,9 @@ quintile and one social status whatever the weights. They sit east of the T_* sc
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from tests.support.planted_schools import _vpr, planted_rows
+from tests.support.planted_schools import _vpr, append_rows, planted_rows
 
 VARIANT_IDS = ("V_LISTED", "V_ZHIGH", "V_STABLE")
 PLACES = {"V_LISTED": 40.10, "V_ZHIGH": 40.11, "V_STABLE": 40.13}
@@ -61,11 +60,4 @@ def variant_rows(year: int) -> dict[str, list[dict[str, object]]]:
 def plant_variants(landing: Path, years: list[int]) -> None:
     """Append the variant schools to each year's canonical CSV files (header order kept)."""
     for year in years:
-        for kind, rows in variant_rows(year).items():
-            path = landing / str(year) / f"{kind}.csv"
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                header = next(csv.reader(handle))
-            with path.open("a", encoding="utf-8", newline="") as handle:
-                writer = csv.DictWriter(handle, fieldnames=header)
-                for row in rows:
-                    writer.writerow({k: row.get(k, "") for k in header})
+        append_rows(landing / str(year), variant_rows(year))
