@@ -135,7 +135,8 @@ def _add_dev(commands: Commands) -> None:
 
 def _add_publish(commands: Commands) -> None:
     publish = commands.add_parser(
-        "publish", help="freeze the year's list as published into marts.published_lists"
+        "publish",
+        help="freeze the year's list as published into marts.published_lists and write its public edition",
     )
     publish.add_argument("--year", type=int, required=True, help="results year, e.g. 2024")
     publish.add_argument("--warehouse", type=Path, help="DuckDB file (default: NRO_WAREHOUSE)")

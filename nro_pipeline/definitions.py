@@ -21,6 +21,7 @@ from nro_pipeline.defs.automation.schedules_and_sensors import (
 from nro_pipeline.defs.dbt.assets import NroDbtCliResource, build_dbt_assets, dbt_project
 from nro_pipeline.defs.landing.assets import gx_checks, landing_files, quarantine_table, raw_assets
 from nro_pipeline.defs.outputs.assets import build_output_assets
+from nro_pipeline.defs.outputs.public_edition import public_edition
 from nro_pipeline.defs.outputs.published_lists import published_lists
 from nro_pipeline.defs.outputs.register_check import register_decisions_take_effect
 from nro_pipeline.defs.partitions import results_year_partitions
@@ -30,7 +31,7 @@ from nro_pipeline.defs.resources import LandingZoneResource, WarehouseResource
 def build_definitions() -> dg.Definitions:
     dbt_models = build_dbt_assets()
     outputs = build_output_assets(
-        [key for key in dbt_models.keys if key.path[0] in ("marts", "bi")]
+        [key for key in dbt_models.keys if key.path[0] in ("marts", "bi", "public")]
     )
     jobs = _jobs(dg.AssetSelection.assets(dbt_models, outputs))
     return dg.Definitions(
@@ -41,6 +42,7 @@ def build_definitions() -> dg.Definitions:
             dbt_models,
             outputs,
             published_lists,
+            public_edition,
         ],
         asset_checks=[*gx_checks, marts_not_older_than_landing, register_decisions_take_effect],
         jobs=list(jobs.values()),
@@ -69,7 +71,7 @@ def build_definitions() -> dg.Definitions:
 def _jobs(model_assets: dg.AssetSelection) -> dict[str, Job]:
     """The jobs by name; `model_assets` are the dbt models, the BI snapshot and the reports."""
     freshness_check = dg.AssetSelection.checks(marts_not_older_than_landing)
-    publication = dg.AssetSelection.assets(published_lists)
+    publication = dg.AssetSelection.assets(published_lists, public_edition)
     jobs = [
         # A year's whole refresh: land and check the four files, then build every model of that
         # year. Publishing is an act of its own (`publish_list`), never part of a refresh.
@@ -96,7 +98,10 @@ def _jobs(model_assets: dg.AssetSelection) -> dict[str, Job]:
             name="publish_list",
             selection=publication,
             partitions_def=results_year_partitions,
-            description="Freeze the year's list as published (`nro publish --year Y`).",
+            description=(
+                "Freeze the year's list as published and write its public edition "
+                "(`nro publish --year Y`)."
+            ),
         ),
         dg.define_asset_job(
             name="check_landing_freshness",

@@ -25,6 +25,7 @@ DATA_DIR_ENV = "NRO_DATA_DIR"
 PUBLISHED_ENV = "NRO_PUBLISHED"
 REPORTS_DIR_ENV = "NRO_REPORTS_DIR"
 EXPORTS_DIR_ENV = "NRO_EXPORTS_DIR"
+PUBLIC_DIR_ENV = "NRO_PUBLIC_DIR"
 ARCHIVE_DIR_ENV = "NRO_ARCHIVE_DIR"
 GX_DOCS_DIR_ENV = "NRO_GX_DOCS_DIR"
 DBT_TARGET_DIR_ENV = "NRO_DBT_TARGET_DIR"
@@ -93,6 +94,11 @@ def reports_dir() -> Path:
 
 def exports_dir() -> Path:
     return _path(EXPORTS_DIR_ENV, data_root() / "exports")
+
+
+def public_dir() -> Path:
+    """The public edition of each published year: its site and workbook (`nro publish`)."""
+    return _path(PUBLIC_DIR_ENV, data_root() / "public")
 
 
 def archive_dir() -> Path:

@@ -53,6 +53,10 @@ print(json.dumps({
                           "where school_id = 'T_LEFT'"),
     "support_sources": one("select distinct partner_source, partner_source_ru "
                            "from bi.mart_support_list where year = 2024 and in_final_list order by 1"),
+    "public_results": one("select count(*), count(participants), count(*) filter "
+                          "(where participants_suppressed) from public.procedure_results "
+                          "where year = 2024"),
+    "public_benchmark": one("select count(*) from public.school_benchmark where year = 2024"),
 }, ensure_ascii=False))
 """
 
@@ -110,7 +114,17 @@ def test_duckdb_1_1_reads_the_snapshot(region_run: tuple[Path, RunResult], tmp_p
         "bi.mart_support_list",
         "bi.dim_schools",
     } <= relations
-    assert not any(r.split(".")[0] not in ("marts", "bi") for r in relations)  # nothing else
+    assert {
+        "public.procedure_results",
+        "public.low_results",
+        "public.school_benchmark",
+        "public.programme_effect",
+        "public.schools",
+    } <= relations
+    assert not any(r.split(".")[0] not in ("marts", "bi", "public") for r in relations)
+    [(rows, shown, hidden)] = seen["public_results"]  # the public views run in DuckDB 1.1 too
+    assert rows == shown + hidden and shown > 0 and hidden > 0
+    assert seen["public_benchmark"][0][0] == seen["dim_schools_2024"][0][0]
     assert "ШНОР" in seen["table_comment"][0][0]
     assert seen["column_comment"][0][0].startswith("Кластер по-русски")
     assert seen["inherited_comment"][0][0]  # a column taken from the mart keeps its comment

@@ -54,10 +54,18 @@ def test_assets_are_partitioned_by_results_year() -> None:
         assert check.partitions_def == node.partitions_def  # GX verdicts per year
 
 
-def test_a_publication_is_in_the_lineage_and_never_part_of_a_refresh() -> None:
+def test_a_publication_and_its_public_edition_are_in_the_lineage_never_in_a_refresh() -> None:
     graph = defs.resolve_asset_graph()
     published = dg.AssetKey(["marts", "published_lists"])
     assert dg.AssetKey(["marts", "mart_low_results"]) in graph.get(published).parent_keys
-    assert defs.resolve_job_def("publish_list").asset_layer.selected_asset_keys == {published}
+    public = dg.AssetKey(["reports", "public_edition"])
+    # the public edition is written from schema public, after the publication
+    assert published in graph.get(public).parent_keys
+    assert dg.AssetKey(["public", "public_procedure_results"]) in graph.get(public).parent_keys
+    assert defs.resolve_job_def("publish_list").asset_layer.selected_asset_keys == {
+        published,
+        public,
+    }
     for job in ("annual_refresh", "build_models", "land_and_validate"):
-        assert published not in defs.resolve_job_def(job).asset_layer.selected_asset_keys, job
+        selected = defs.resolve_job_def(job).asset_layer.selected_asset_keys
+        assert published not in selected and public not in selected, job

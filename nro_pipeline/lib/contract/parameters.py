@@ -163,6 +163,11 @@ PARAMETERS: dict[str, Parameter] = {
     "partner_high_years": YEARS,
     "partner_mentees": Parameter("choice", choices=("list", "list_and_unfavourable")),
     "preset": Parameter("rows", optional=True, check=_name_problem, text="null | name"),
+    # the public edition's disclosure control (docs/methodology.md, «Публичная версия»)
+    "suppress_below": Parameter("int", 2, 100),
+    "coding_below": Parameter("int", 2, 1000),
+    "coding_low_share": SHARE_OR_ZERO,
+    "coding_high_share": SHARE_OR_ZERO,
 }
 RUN_MANAGED = {"years"}  # set by the run from its partitions, never by hand
 
@@ -192,6 +197,8 @@ def parameter_problems(overrides: dict[str, Any]) -> list[str]:
         ("result_level_low", "result_level_high"),
         ("cohort_first_grade", "cohort_last_grade"),
         ("benchmark_low", "benchmark_high"),
+        ("suppress_below", "coding_below"),
+        ("coding_low_share", "coding_high_share"),
     ]
     pairs.append(("isbsh_unfavourable_max", "isbsh_favourable_min"))
     for low, high in pairs:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from nro_pipeline.lib.publish.snapshot import BI_SCHEMA, MARTS_SCHEMA
+from nro_pipeline.lib.publish.snapshot import MARTS_SCHEMA, VIEW_SCHEMAS
 
 
 class ParquetExportError(Exception):
@@ -26,10 +26,11 @@ def export_parquet(snapshot: Path, out_dir: Path) -> dict[str, int]:
     with duckdb.connect(str(snapshot), read_only=True) as con:
         relations = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() "
-            "WHERE database_name = current_database() AND schema_name IN (?, ?) "
+            "WHERE database_name = current_database() AND schema_name = ? "
             "UNION ALL SELECT schema_name, view_name FROM duckdb_views() "
-            "WHERE database_name = current_database() AND schema_name IN (?, ?) ORDER BY 1, 2",
-            [MARTS_SCHEMA, BI_SCHEMA] * 2,
+            "WHERE database_name = current_database() AND list_contains(?, schema_name) "
+            "ORDER BY 1, 2",
+            [MARTS_SCHEMA, list(VIEW_SCHEMAS)],
         ).fetchall()
         for schema, name in relations:
             target = out_dir / schema / f"{name}.parquet"

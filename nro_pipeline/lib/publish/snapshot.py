@@ -5,7 +5,8 @@ file the pipeline writes. After a successful build the marts (with their Russian
 labelled views of schema `bi` are copied into a new file beside the published snapshot, which is
 then swapped in with `os.replace`: a reader that has the old snapshot open keeps reading it; the
 next connection sees the new one. Nothing participant-level is ever in the snapshot: it holds the
-schemas `marts` and `bi` only.
+schemas `marts`, `bi` (labelled views) and `public` (the public edition's views, where the
+disclosure rules of docs/methodology.md, «Публичная версия», are applied) only.
 
 The file is written in DuckDB's storage format v1.1.0: BI tools bundle DuckDB 1.x drivers (DBeaver,
 Metabase, Superset's duckdb-engine), and a file in the pipeline's own (2.0) format is refused by
@@ -19,6 +20,8 @@ import duckdb
 
 MARTS_SCHEMA = "marts"
 BI_SCHEMA = "bi"
+PUBLIC_SCHEMA = "public"
+VIEW_SCHEMAS = (BI_SCHEMA, PUBLIC_SCHEMA)  # views over the marts, recreated in the snapshot
 # The oldest DuckDB that BI drivers still bundle and that this format is tested with
 # (tests/e2e/test_bi_clients.py opens the snapshot with duckdb 1.1.3).
 STORAGE_VERSION = "v1.1.0"
@@ -30,7 +33,7 @@ def _quote(text: str) -> str:
 
 
 def publish_marts(warehouse: Path, snapshot: Path) -> dict[str, int]:
-    """Copy schema marts and the views of schema bi into a fresh file and swap it in atomically."""
+    """Copy schema marts and the views of bi and public into a fresh file and swap it in atomically."""
     snapshot.parent.mkdir(parents=True, exist_ok=True)
     staging = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.new")
     staging.unlink(missing_ok=True)
@@ -64,21 +67,31 @@ def _copy_marts(warehouse: Path, staging: Path) -> dict[str, int]:
             con.execute(f'CREATE TABLE {target} AS FROM source.{MARTS_SCHEMA}."{table}"')
             _copy_comments(con, MARTS_SCHEMA, table, "TABLE", comment)
             rows[table] = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
-        views = con.execute(
-            "SELECT view_name, comment, sql FROM duckdb_views() WHERE database_name = 'source' "
-            "AND schema_name = ? ORDER BY view_name",
-            [BI_SCHEMA],
-        ).fetchall()
-        if views:
-            con.execute(f"CREATE SCHEMA {BI_SCHEMA}")
-        for view, comment, sql in views:
-            con.execute(sql)
-            _copy_comments(con, BI_SCHEMA, view, "VIEW", comment)
-            count = con.execute(f'SELECT count(*) FROM {BI_SCHEMA}."{view}"').fetchone()[0]
-            rows[f"{BI_SCHEMA}.{view}"] = count
+        for schema in VIEW_SCHEMAS:
+            rows.update(_copy_views(con, schema))
         con.execute("USE memory")
         con.execute("DETACH source")
         con.execute(f"DETACH {_SNAPSHOT}")
+    return rows
+
+
+def _copy_views(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
+    """Recreate the source's views of `schema`; they read the snapshot's own marts (no view of
+    bi or public reads another view)."""
+    views = con.execute(
+        "SELECT view_name, comment, sql FROM duckdb_views() WHERE database_name = 'source' "
+        "AND schema_name = ? ORDER BY view_name",
+        [schema],
+    ).fetchall()
+    if views:
+        con.execute(f"CREATE SCHEMA {schema}")
+    rows = {}
+    for view, comment, sql in views:
+        con.execute(sql)
+        _copy_comments(con, schema, view, "VIEW", comment)
+        rows[f"{schema}.{view}"] = con.execute(
+            f'SELECT count(*) FROM {schema}."{view}"'
+        ).fetchone()[0]
     return rows
 
 

@@ -56,6 +56,9 @@ class Column:
     percent: bool = False  # a 0..1 share shown as a percentage
     yes_no: bool = False  # a BOOLEAN shown as «да»/«нет» (null: «нет данных»)
     max_width: int = 40  # long text wraps at this width instead of widening the sheet
+    # SQL giving text shown in place of the value when it is not null (the public edition's «с»
+    # and «< 5 %»), so a shown figure stays a number in the workbook
+    marker: str = ""
 
     def display(self, value: Any) -> Any:
         """The value as the cell holds it: words for flags, numbers stay numbers (codes are

@@ -27,9 +27,12 @@ class SheetSpec:
     order_by: str
     columns: tuple[Column, ...]
     key_columns: int = 2  # columns kept in view when scrolling right (code and name)
+    note_on_every_page: bool = False  # the line under the title is printed on every page too
 
     def query(self) -> str:
-        select = ",\n  ".join(column.sql for column in self.columns)
+        """The columns' values, then the markers of the columns that have one."""
+        markers = [column.marker for column in self.columns if column.marker]
+        select = ",\n  ".join([column.sql for column in self.columns] + markers)
         return (
             f"select\n  {select}\nfrom {self.source}\nwhere {self.where}\norder by {self.order_by}"
         )
@@ -43,7 +46,19 @@ class SheetData:
 
 
 def fetch_sheet(con: duckdb.DuckDBPyConnection, spec: SheetSpec, year: int) -> SheetData:
-    return SheetData(spec, con.execute(spec.query(), {"year": year}).fetchall())
+    rows = con.execute(spec.query(), {"year": year}).fetchall()
+    marked = [i for i, column in enumerate(spec.columns) if column.marker]
+    if marked:
+        rows = [_with_markers(row, marked, len(spec.columns)) for row in rows]
+    return SheetData(spec, rows)
+
+
+def _with_markers(row: tuple[Any, ...], marked: list[int], width: int) -> tuple[Any, ...]:
+    values = list(row[:width])
+    for index, marker in zip(marked, row[width:], strict=True):
+        if marker is not None:
+            values[index] = marker
+    return tuple(values)
 
 
 def subset(spec: SheetSpec, headers: tuple[str, ...]) -> SheetSpec:

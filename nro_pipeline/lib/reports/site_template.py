@@ -4,7 +4,7 @@ Elements the tests read: `h1`, `#facts`, `#similar li a`, `#results tbody tr`, `
 `#outcomes tbody tr`, `#schools tbody tr`.
 """
 
-_HEAD = """<!DOCTYPE html>
+HEAD = """<!DOCTYPE html>
 <html lang="ru">
 <head>
 <meta charset="utf-8">
@@ -23,6 +23,7 @@ _HEAD = """<!DOCTYPE html>
   #facts th { width: 30%; font-weight: normal; color: #5f6b7a; background: #fafbfc; }
   td.low { background: #fbe3e0; } td.small, td.none { color: #8a96a3; }
   p.note { color: #5f6b7a; }
+  p.notice { border-left: 4px solid #c08a00; background: #fff8e1; padding: 6px 10px; }
 </style>
 </head>
 <body>
@@ -30,7 +31,7 @@ _HEAD = """<!DOCTYPE html>
 """
 
 SCHOOL_TEMPLATE = (
-    _HEAD.replace("{title}", "{{ page.name }} — ШНОР {{ year }}")
+    HEAD.replace("{title}", "{{ page.name }} — ШНОР {{ year }}")
     + """<nav><a href="../index.html">Отчёт {{ year }} года</a> ·
   <a href="{{ page.municipality_href }}">{{ page.municipality }}</a></nav>
 <h1>{{ page.name }}</h1>
@@ -100,7 +101,7 @@ SCHOOL_TEMPLATE = (
 )
 
 MUNICIPALITY_TEMPLATE = (
-    _HEAD.replace("{title}", "{{ name }} — ШНОР {{ year }}")
+    HEAD.replace("{title}", "{{ name }} — ШНОР {{ year }}")
     + """<nav><a href="../index.html">Отчёт {{ year }} года</a></nav>
 <h1>{{ name }}</h1>
 <p class="note">Школ: {{ schools | length }}; в списке ШНОР:

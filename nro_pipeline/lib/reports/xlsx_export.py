@@ -150,7 +150,8 @@ def page_setup(sheet: Worksheet, data: SheetData, year: int, generated: date, wi
         f'&L&"-,Bold"ШНОР {year} год&C{title}&RСформировано {generated:%d.%m.%Y}', {"margin": 0.3}
     )
     sheet.set_footer(f"&L{year} год&CСтраница &P из &N&Rnro_pipeline", {"margin": 0.3})
-    sheet.repeat_rows(TITLE_ROWS)
+    repeat_from = 1 if data.spec.note_on_every_page and data.note else TITLE_ROWS
+    sheet.repeat_rows(repeat_from, TITLE_ROWS)
     sheet.fit_to_pages(1, 0)  # every column on the page's width, as many pages down as needed
 
 
