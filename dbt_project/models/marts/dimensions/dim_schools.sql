@@ -3,6 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='year',
+        on_schema_change='append_new_columns',
         pre_hook="{{ delete_rebuilt_years('year') }}"
     )
 }}
