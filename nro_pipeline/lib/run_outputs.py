@@ -1,17 +1,22 @@
-"""What a run writes from its marts once they are built — the BI snapshot, each year's HTML site
-and XLSX workbook — as independent tasks written side by side (`reports.workers`), each on a
-read-only connection of its own.
+"""What a run writes from its marts once they are built — the BI snapshot, every school's page (one
+per school for all the years the warehouse holds, only the changed ones rewritten), each year's
+HTML report with its municipality pages and each year's XLSX workbook — as independent tasks
+written side by side (`reports.workers`), each on a read-only connection of its own.
 
 It stands above both `publish` (the snapshot) and `reports` (sites and workbooks), so neither of
 them has to import the other's writers: `reports` reads what `publish` records, never the reverse.
 
-The snapshot goes first and the sites before the workbooks: the longest tasks start first, so the
-short ones fill the gaps beside them (what each takes: bench/README.md, «Where the time goes»).
+The snapshot and the school pages go first, then the years' reports, then the workbooks: the
+longest tasks start first, so the short ones fill the gaps beside them (what each takes:
+bench/README.md, «Where the time goes»). The school pages are one task per worker, each for a
+share of the schools (by a hash of the code) written into one folder, which is swapped in once
+they all end: a run adding a year rewrites every school's page, the longest output of all.
 """
 
 from __future__ import annotations
 
 import functools
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,12 +24,26 @@ import duckdb
 
 from nro_pipeline import settings
 from nro_pipeline.lib.publish.snapshot import write_snapshot
-from nro_pipeline.lib.reports.html_report import preview_markdown, write_report
+from nro_pipeline.lib.reports.html_report import (
+    ReportError,
+    environment,
+    preview_markdown,
+    write_report,
+)
+from nro_pipeline.lib.reports.school_site import (
+    SCHOOLS,
+    SchoolPagesWritten,
+    finish_school_pages,
+    start_school_pages,
+    write_school_shard,
+)
 from nro_pipeline.lib.reports.sheets import LIST_SHEET
+from nro_pipeline.lib.reports.warehouse import years_with_marts
 from nro_pipeline.lib.reports.workers import map_in_workers
 from nro_pipeline.lib.reports.xlsx_export import default_output_path, export_from_connection
 
 SNAPSHOT, SITE, WORKBOOK = "snapshot", "site", "workbook"
+SCHOOL_PAGES = "school_pages"  # written with the sites, for every year of the warehouse
 
 
 @dataclass(frozen=True)
@@ -33,29 +52,46 @@ class OutputPlaces:
     warehouse: str  # the warehouse as messages name it
     snapshot: Path | None  # where the BI snapshot is written (staged); None: not asked for
     reports: Path  # where the sites go (a run's staging folder)
+    reports_now: Path  # the reports folder officials see: its unchanged school pages are linked
     exports: Path  # where the workbooks go
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str
+    year: int | None = None  # None: the snapshot and the school pages (every year)
+    shard: int = 0  # school pages: the share of the schools this task writes
+    shards: int = 1
 
 
 @dataclass(frozen=True)
 class Written:
     kind: str
-    year: int | None  # None: the snapshot (every year)
-    path: Path  # the snapshot, the site's index.html or the workbook
+    year: int | None  # None: the snapshot and the school pages (every year)
+    path: Path  # the snapshot, the site's index.html, the school pages' folder or the workbook
     schools_listed: int = 0
     pairs_matched: int | None = None  # sites only
     preview: str = ""  # sites only: the first rows of the list in Markdown
     tables: dict[str, int] = field(default_factory=dict)  # the snapshot only: rows per table
+    pages: SchoolPagesWritten | None = None  # school pages only: written / unchanged
 
 
-def write_output(places: OutputPlaces, task: tuple[str, int | None]) -> Written:
-    kind, year = task
+def write_output(places: OutputPlaces, task: Task) -> Written:
+    kind, year = task.kind, task.year
     if kind == SNAPSHOT:
         assert places.snapshot is not None
         rows = write_snapshot(places.read_from, places.snapshot)
         return Written(kind, None, places.snapshot, tables=rows)
-    assert year is not None
     config = settings.duckdb_config()
     with duckdb.connect(str(places.read_from), read_only=True, config=config) as con:
+        if kind == SCHOOL_PAGES:
+            if not years_with_marts(con):
+                raise ReportError(f"no marts in {places.warehouse}: run `nro run` first")
+            now = places.reports_now / SCHOOLS
+            env = environment()
+            pages = write_school_shard(con, places.reports, env, now, task.shard, task.shards)
+            return Written(kind, None, pages.folder, pages=pages)
+        assert year is not None
         if kind == SITE:
             path, data = write_report(con, year, places.reports, places.warehouse)
             listed, pairs = data.schools_listed, data.pairs_matched
@@ -68,8 +104,23 @@ def write_output(places: OutputPlaces, task: tuple[str, int | None]) -> Written:
 def write_outputs(
     places: OutputPlaces, kinds: list[str], years: list[int], workers: int
 ) -> list[Written]:
-    """The snapshot (if asked), then every (site or workbook, year); raises the first
-    ReportError / ExportError met."""
-    tasks: list[tuple[str, int | None]] = [(SNAPSHOT, None)] if SNAPSHOT in kinds else []
-    tasks += [(kind, year) for kind in (SITE, WORKBOOK) if kind in kinds for year in years]
-    return map_in_workers(functools.partial(write_output, places), tasks, workers)
+    """The snapshot (if asked), the school pages (with the sites, split in a share per worker),
+    then every (site or workbook, year); raises the first ReportError / ExportError met."""
+    tasks = [Task(SNAPSHOT)] if SNAPSHOT in kinds else []
+    shards = max(1, workers)
+    partial = start_school_pages(places.reports) if SITE in kinds else None
+    tasks += [Task(SCHOOL_PAGES, None, shard, shards) for shard in range(shards) if partial]
+    tasks += [Task(kind, year) for kind in (SITE, WORKBOOK) if kind in kinds for year in years]
+    try:
+        written = map_in_workers(functools.partial(write_output, places), tasks, workers)
+    except BaseException:
+        if partial is not None:  # nothing half-written may be committed with the staging folder
+            shutil.rmtree(partial, ignore_errors=True)
+        raise
+    parts = [w.pages for w in written if w.pages is not None]
+    if not parts:
+        return written
+    pages = finish_school_pages(places.reports, parts)
+    return [w for w in written if w.kind != SCHOOL_PAGES] + [
+        Written(SCHOOL_PAGES, None, pages.folder, pages=pages)
+    ]

@@ -1,4 +1,5 @@
-"""The yearly HTML report, loaded in a real headless Chromium: no errors, charts drawn, Russian text.
+"""The yearly HTML report, loaded in a real headless Chromium: no errors, charts drawn, Russian text;
+one page per school for all its years, every link resolving, rewritten only when it changed.
 
 Chromium is the Debian package `chromium` (`.ci/run` installs it). Outside CI a machine without it
 skips the browser tests; in CI (`CI` set) its absence is a failure. The screenshots are kept under
@@ -7,26 +8,30 @@ skips the browser tests; in CI (`CI` set) its absence is a failure. The screensh
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from nro_pipeline.definitions import load_definitions
 from nro_pipeline.defs.outputs.assets import build_output_assets
 from nro_pipeline.defs.outputs.report_specs import HTML_REPORT_KEY, HTML_REPORT_MARTS
 from nro_pipeline.defs.resources import WarehouseResource
-from nro_pipeline.lib.reports.charts import share_chart
+from nro_pipeline.lib.reports.charts import history_chart, share_chart
 from nro_pipeline.lib.reports.formatting import fmt_share
 from nro_pipeline.lib.reports.html_report import ReportData
 from nro_pipeline.lib.reports.labels import OBJECTIVITY_SIGNALS
 from nro_pipeline.lib.reports.report_data import LIST_HTML_HEADERS, page_name
+from nro_pipeline.lib.reports.school_site import MANIFEST
 from nro_pipeline.lib.reports.sheets import BENCHMARK, SIGNALS
 from tests.support.chromium import PageVisit, find_chromium, visit
-from tests.support.reports import report_year
-from tests.support.run import RunResult, instance_with_years, query
+from tests.support.reports import report_years
+from tests.support.run import REGION_YEARS, RunResult, instance_with_years, query
 
 defs = load_definitions()
 
@@ -96,8 +101,21 @@ PAGE_EXPRESSIONS = {
 }
 SCHOOL_EXPRESSIONS = {
     "h1": "document.querySelector('h1').textContent",
-    "facts": "Object.fromEntries([...document.querySelectorAll('#facts tr')]"
+    # label → the newest year's value (the first column after the label)
+    "facts": "Object.fromEntries([...document.querySelectorAll('#facts tbody tr:not(.group)')]"
     ".map(r => [r.cells[0].textContent, r.cells[1].textContent]))",
+    "fact_years": "[...document.querySelectorAll('#facts thead th a')].map(a => a.textContent)",
+    "listed_cells": "[...[...document.querySelectorAll('#facts tbody tr')]"
+    ".find(r => r.cells[0].textContent === 'В списке ШНОР').cells].slice(1)"
+    ".map(c => [c.textContent, c.colSpan])",
+    "result_years": "[...document.querySelectorAll('#results thead th')].slice(1)"
+    ".map(t => t.textContent)",
+    "chart_labels": "[...document.querySelectorAll('#success-chart .school text')]"
+    ".map(t => t.textContent)",
+    "chart_years": "[...document.querySelectorAll('#success-chart > text')]"
+    ".map(t => t.textContent).filter(t => /^\\d{4}$/.test(t))",
+    "rules": "[...document.querySelectorAll('#rules li')].map(li => li.textContent)",
+    "summary": "document.querySelector('#summary').textContent.replace(/\\s+/g, ' ').trim()",
     "result_rows": "document.querySelectorAll('#results tbody tr').length",
     "similar": "[...document.querySelectorAll('#similar li a')].map(a => a.getAttribute('href'))",
     "partner": "document.querySelector('#partner').innerText",
@@ -120,14 +138,15 @@ def report(
 ) -> tuple[Path, ReportData]:
     warehouse, run = region_run
     assert run.returncode == 0, run.output
-    return report_year(warehouse, YEAR, tmp_path_factory.mktemp("reports"))
+    written = report_years(warehouse, REGION_YEARS, tmp_path_factory.mktemp("reports"))
+    return written[REGION_YEARS.index(YEAR)]
 
 
 @pytest.fixture(scope="module")
 def page(report: tuple[Path, ReportData]) -> PageVisit:
     path, _ = report
     chromium = _chromium()
-    shutil.copytree(path.parent, ARTIFACTS / f"html_report_{YEAR}", dirs_exist_ok=True)
+    shutil.copytree(path.parent.parent, ARTIFACTS / "html_reports", dirs_exist_ok=True)
     return visit(
         path.as_uri(),
         chromium=chromium,
@@ -252,6 +271,18 @@ def test_console_errors_would_be_caught(tmp_path: Path) -> None:
     assert any("missing.png" in e for e in errors)
 
 
+def test_history_chart_geometry() -> None:
+    """A school's line: a gap where a year has no share, labels kept off the group's line."""
+    chart = history_chart([(2022, 0.9, 0.8), (2023, None, 0.85), (2024, 0.7, 0.9)])
+    school, group = chart.lines
+    assert [p.label for p in school.points] == ["90,0 %", "70,0 %"]
+    assert school.segments == [] and len(group.segments) == 1  # 2023 breaks the school's line
+    first, last = school.points
+    assert first.label_y < first.y and last.label_y > last.y  # above, or below the group's line
+    assert chart.y_ticks[0].label == "60 %" and chart.y_ticks[-1].label == "100 %"
+    assert chart.y_ticks[-1].position == chart.top and chart.y_ticks[0].position == chart.bottom
+
+
 def test_share_chart_geometry() -> None:
     chart = share_chart([(2023, 10, 100), (2024, 5, 100)], 2024)
     first, second = chart.bars
@@ -289,6 +320,15 @@ def test_html_report_asset(
     [event] = result.get_asset_materialization_events()
     metadata = event.materialization.metadata
     assert metadata["path"].value == str(tmp_path / "2024" / "index.html")
+    assert metadata["pages"].value == {"2024": str(tmp_path / "2024" / "index.html")}
+    schools = _count(
+        warehouse, "select count(distinct school_id) from marts.mart_low_results where year <= ?"
+    )
+    assert metadata["school_pages"].value == str(tmp_path / "schools")
+    assert (metadata["school_pages_written"].value, metadata["school_pages_unchanged"].value) == (
+        schools,
+        0,
+    )
     listed = _count(
         warehouse,
         "select count(*) from marts.mart_low_results where year = ? and on_initial_list",
@@ -360,10 +400,48 @@ def test_every_listed_school_has_a_page(
         [YEAR],
     )
     assert sorted(page.values["list_links"]) == sorted(
-        f"schools/{page_name(school_id)}" for (school_id,) in listed
+        f"../schools/{page_name(school_id)}" for (school_id,) in listed
     )
     for (school_id,) in listed:
-        assert (path.parent / "schools" / page_name(school_id)).is_file()
+        assert (path.parent.parent / "schools" / page_name(school_id)).is_file()
+    assert not (path.parent / "schools").exists()  # no page per school and year any more
+
+
+HREF = re.compile(r'href="([^"]*)"')
+
+
+def test_every_link_of_the_site_resolves(
+    report: tuple[Path, ReportData], region_run: tuple[Path, RunResult]
+) -> None:
+    """Every link of every page written — each year's index and municipality pages, each school's
+    page — points to a file that exists (indexes go `../schools/`, municipalities
+    `../../schools/`, school pages back to `../<year>/index.html`)."""
+    path, _ = report
+    site = path.parent.parent
+    pages = sorted(site.rglob("*.html"))
+    followed: dict[str, int] = {}
+    for page_path in pages:
+        for href in HREF.findall(page_path.read_text(encoding="utf-8")):
+            if href.startswith(("data:", "#")):
+                continue
+            assert "://" not in href, (page_path, href)  # nothing from the network
+            target = (page_path.parent / href.split("#")[0]).resolve()
+            assert target.is_file(), f"{page_path.relative_to(site)} links {href}: no such file"
+            followed[page_path.parent.name] = followed.get(page_path.parent.name, 0) + 1
+    # the indexes and municipality pages link the schools; school pages link years and schools
+    assert followed[str(YEAR)] > 40 and followed["municipalities"] >= 47
+    assert followed["schools"] >= 47 * len(REGION_YEARS)
+    warehouse, _ = region_run
+    every = query(warehouse, "select distinct school_id from marts.mart_low_results")
+    assert sorted(p.name for p in (site / "schools").glob("*.html")) == sorted(
+        page_name(school_id) for (school_id,) in every
+    )
+    index = path.read_text(encoding="utf-8")
+    municipalities = [m.read_text(encoding="utf-8") for m in path.parent.glob("municipalities/*")]
+    assert 'href="../schools/T_C1.html"' in index
+    assert sum('href="../../schools/T_C1.html"' in m for m in municipalities) == 1
+    t_c1 = (site / "schools" / "T_C1.html").read_text(encoding="utf-8")
+    assert all(f'href="../{y}/index.html"' in t_c1 for y in REGION_YEARS)
 
 
 def test_school_page_in_the_browser(
@@ -371,22 +449,34 @@ def test_school_page_in_the_browser(
 ) -> None:
     path, _ = report
     warehouse, _ = region_run
+    schools = path.parent.parent / "schools"
     school = visit(
-        (path.parent / "schools" / page_name("T_C1")).as_uri(),
+        (schools / page_name("T_C1")).as_uri(),
         chromium=_chromium(),
         expressions=SCHOOL_EXPRESSIONS,
-        screenshots={ARTIFACTS / f"html_school_T_C1_{YEAR}.png": None},
+        screenshots={ARTIFACTS / "html_school_T_C1.png": None},
     )
     assert school.errors == [] and school.values["foreign_resources"] == []
     assert school.values["h1"] == "Планшкола критерия 1"
-    facts = school.values["facts"]
+    # Every year of the warehouse, newest first (tests/support/planted_schools.py: T_C1 is low
+    # only in 2024 — VPR math 5 at 3 / 10 and EGE rus at 3 / 10 below the minimum).
+    newest_first = [str(y) for y in reversed(REGION_YEARS)]
+    assert school.values["fact_years"] == newest_first == school.values["result_years"]
+    assert school.values["listed_cells"] == [["да", 1], ["нет", len(REGION_YEARS) - 1]]
+    assert school.values["summary"] == "В списке ШНОР в 2024 году."
+    assert [rule[:16] for rule in school.values["rules"]] == ["2024: Критерий 1"]
+    # Its success share: 2020–2023 (10 − 1) + (10 − 2) + (10 − 1) of 30 = 86,7 %; 2024
+    # (10 − 3) + (10 − 2) + (10 − 3) of 30 = 73,3 %; drawn oldest first.
+    assert school.values["chart_years"] == [str(y) for y in REGION_YEARS]
+    assert school.values["chart_labels"] == ["86,7 %"] * 4 + ["73,3 %"]
+    facts = school.values["facts"]  # the newest year's column
     [(status, years)] = query(
         warehouse,
         "select list_status, years_on_list from marts.mart_low_results "
         "where school_id = 'T_C1' and year = ?",
         [YEAR],
     )
-    assert facts["В списке ШНОР"] == "да" and facts["Лет в списке подряд"] == str(years)
+    assert facts["В списке ШНОР"] == "да" and facts["Лет в списке подряд"] == str(years) == "1"
     assert facts["Движение в списке"] == _labels(warehouse, "list_status")[status]
     [(level, percentile, size)] = query(
         warehouse,
@@ -398,6 +488,7 @@ def test_school_page_in_the_browser(
     assert facts["Процентиль среди похожих школ"] == fmt_share(percentile)
     assert facts["Школ в группе сравнения"] == str(size) and size > 5
     assert facts["Сигналы необъективности ВПР"] == _signal_words(warehouse, "T_C1")
+    assert facts["Доля успешных результатов: школа / группа сравнения"].startswith("73,3 % / ")
     nearest = query(
         warehouse,
         "select similar_school_id from marts.mart_similar_schools "
@@ -406,20 +497,82 @@ def test_school_page_in_the_browser(
     )
     assert school.values["similar"] == [page_name(similar) for (similar,) in nearest]
     assert len(nearest) == 5
-    assert all((path.parent / "schools" / page_name(s)).is_file() for (s,) in nearest)
-    assert facts["Правило отбора"].startswith("Критерий 1")
+    assert all((schools / page_name(s)).is_file() for (s,) in nearest)
+    assert school.values["partner"].startswith("2024: ")
     procedures = _count(
         warehouse,
         "select count(distinct procedure_id) from marts.fct_procedure_results "
         "where school_id = 'T_C1' and in_selection and year <= ?",
     )
     assert school.values["result_rows"] == procedures
+    left = visit(
+        (schools / page_name("T_LEFT")).as_uri(),
+        chromium=_chromium(),
+        expressions=SCHOOL_EXPRESSIONS,
+    )
+    # T_LEFT: on the list in 2023 only (criterion 1), off it in 2024
+    assert left.values["listed_cells"] == [["нет", 1], ["да", 1], ["нет", 3]]
+    assert left.values["summary"] == "В списке ШНОР в 2023 году."
     municipality = visit(
         (path.parent / "municipalities" / "001.html").as_uri(),
         chromium=_chromium(),
         screenshots={ARTIFACTS / f"html_municipality_{YEAR}.png": None},
     )
     assert municipality.errors == []
+
+
+def _materialize_site(warehouse: Path) -> dict[str, object]:
+    """The html_report asset of YEAR as a run writes it (staged, committed at the run's end)."""
+    with instance_with_years(YEAR) as instance:
+        result = dg.materialize(
+            [build_output_assets([])],  # no marts as deps: they are already built
+            selection=[HTML_REPORT_KEY],
+            partition_key=str(YEAR),
+            resources={"warehouse": WarehouseResource(path=str(warehouse))},
+            instance=instance,
+        )
+    assert result.success
+    [event] = result.get_asset_materialization_events()
+    return {key: value.value for key, value in event.materialization.metadata.items()}
+
+
+def _pages(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each page of the folder: its inode and mtime (a hard-linked, unchanged page keeps both)."""
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.glob("*.html")}
+
+
+def test_a_run_rewrites_only_the_school_pages_that_changed(
+    region_copy: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, warehouse = region_copy
+    reports = tmp_path / "reports"
+    monkeypatch.setenv("NRO_REPORTS_DIR", str(reports))
+    [(schools,)] = query(warehouse, "select count(distinct school_id) from marts.mart_low_results")
+    first = _materialize_site(warehouse)
+    assert (first["school_pages_written"], first["school_pages_unchanged"]) == (schools, 0)
+    before = _pages(reports / "schools")
+    assert len(before) == schools
+
+    again = _materialize_site(warehouse)  # the same year, nothing changed
+    assert (again["school_pages_written"], again["school_pages_unchanged"]) == (0, schools)
+    assert again["school_pages"] == str(reports / "schools")
+    assert _pages(reports / "schools") == before  # not one page written again
+
+    # One more participant in T_SMALL's VPR math 5 of 2024 (4 → 5): only its own page shows it.
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update marts.fct_procedure_results set participants = participants + 1 "
+            "where school_id = 'T_SMALL' and year = 2024 and exam = 'VPR' and subject = 'math'"
+        )
+    changed = _materialize_site(warehouse)
+    assert (changed["school_pages_written"], changed["school_pages_unchanged"]) == (1, schools - 1)
+    after = _pages(reports / "schools")
+    assert {name for name in before if after[name] != before[name]} == {"T_SMALL.html"}
+    assert json.loads((reports / "schools" / MANIFEST).read_text(encoding="utf-8")).keys() == {
+        name.removesuffix(".html") for name in after
+    }
+    assert "n\u00a0=\u00a05" in (reports / "schools" / "T_SMALL.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in reports.iterdir()) == [str(YEAR), "schools"]  # nothing staged
 
 
 def test_list_shows_benchmark_and_objectivity_in_words(
@@ -488,6 +641,6 @@ def test_support_outcomes_section_and_the_school_page(
     words = _labels(warehouse, "support_stage")
     assert {row[stage] for row in data.school_list.rows} <= {words["listed"], words["escalate"]}
     # T_LEFT (tests/support/planted_schools.py): entered in 2023 at 12 / 20, 18 / 20 in 2024
-    school = (path.parent / "schools" / page_name("T_LEFT")).read_text(encoding="utf-8")
+    school = (path.parent.parent / "schools" / page_name("T_LEFT")).read_text(encoding="utf-8")
     assert words["left_unconfirmed"] in school
     assert "<td>2023</td><td>1</td><td>60,0 %</td><td>90,0 %</td><td>+30,0 п.п.</td>" in school

@@ -1,6 +1,7 @@
 """What a run writes once its marts are built, as one Dagster step (`run_outputs`): the BI
-snapshot (`published/marts_snapshot`), each year's HTML report and site (`reports/html_report`)
-and XLSX workbook (`reports/xlsx_export`).
+snapshot (`published/marts_snapshot`), each year's HTML report with its municipality pages and
+every school's page for all its years (`reports/html_report`) and each year's XLSX workbook
+(`reports/xlsx_export`).
 
 One step because the three are independent readers of the run's copy: written side by side in
 worker processes (`lib/run_outputs`), a run pays about the longest of them rather than their sum
@@ -23,6 +24,7 @@ from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.warehouse import ExportError
 from nro_pipeline.lib.run_outputs import (
+    SCHOOL_PAGES,
     SITE,
     SNAPSHOT,
     WORKBOOK,
@@ -55,6 +57,7 @@ def build_output_assets(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
             # asked only when written: a run commits the staged snapshot it was given
             snapshot=warehouse.snapshot_staging() if SNAPSHOT in kinds else None,
             reports=warehouse.output_folder(settings.reports_dir()),
+            reports_now=settings.reports_dir(),
             exports=warehouse.output_folder(settings.exports_dir()),
         )
         years = [int(key) for key in context.partition_keys]
@@ -74,19 +77,28 @@ def build_output_assets(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 },
             )
         if SITE in kinds:
-            yield _site_result(by_kind[SITE], places)
+            [schools] = [w for w in written if w.kind == SCHOOL_PAGES]
+            yield _site_result(by_kind[SITE], schools, places)
         if WORKBOOK in kinds:
             yield _workbook_result(by_kind[WORKBOOK])
 
     return run_outputs
 
 
-def _site_result(sites: list[Written], places: OutputPlaces) -> dg.MaterializeResult:
+def _site_result(
+    sites: list[Written], schools: Written, places: OutputPlaces
+) -> dg.MaterializeResult:
     pages = {
         str(w.year): str(settings.reports_dir() / w.path.relative_to(places.reports)) for w in sites
     }
+    assert schools.pages is not None
     metadata: dict[str, object] = {
         "pages": dg.MetadataValue.json(pages),
+        "school_pages": dg.MetadataValue.path(
+            str(settings.reports_dir() / schools.path.relative_to(places.reports))
+        ),
+        "school_pages_written": dg.MetadataValue.int(schools.pages.written),
+        "school_pages_unchanged": dg.MetadataValue.int(schools.pages.unchanged),
         "schools_on_list": dg.MetadataValue.json({str(w.year): w.schools_listed for w in sites}),
         "pairs_matched": dg.MetadataValue.json({str(w.year): w.pairs_matched for w in sites}),
     }

@@ -4,6 +4,10 @@ A run writes its HTML site and workbooks into a hidden staging folder beside the
 (`.staged-<run>`); when the run commits, every entry staged there replaces the entry of the same
 name in the final folder, and when the run is discarded the staging folder is deleted. So the
 reports officials open always describe the warehouse as it is, never a run that was thrown away.
+
+An entry must therefore be complete when staged: the school pages' folder (`schools/`, every
+school of the warehouse) holds the pages a run left unchanged as hard links to the final folder's
+files (lib/reports/school_site.py), so the swap replaces the folder without losing them.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ class StagedOutputs:
         placed = []
         for final, staged in self._staged.items():
             for entry in sorted(staged.iterdir()):
-                placed.append(_replace(entry, final / entry.name))
+                placed.append(replace_entry(entry, final / entry.name))
             staged.rmdir()
         self._staged.clear()
         return placed
@@ -47,8 +51,9 @@ class StagedOutputs:
         self._staged.clear()
 
 
-def _replace(entry: Path, target: Path) -> Path:
-    """One rename puts a file in place; a folder is swapped with two, the old one then removed."""
+def replace_entry(entry: Path, target: Path) -> Path:
+    """One rename puts a file in place; a folder is swapped with two, the old one then removed
+    (the reports build their folders aside and swap them in with it too)."""
     if entry.is_dir():
         old = target.with_name(f".{target.name}.old")
         shutil.rmtree(old, ignore_errors=True)

@@ -1,10 +1,12 @@
 """Chart geometry of the HTML report: inline SVG drawn from numbers, no JavaScript, no tiles.
 
-The bar chart of the list's share over the years and the ISBSh × result-index scatter.
+The bar chart of the list's share over the years, the ISBSh × result-index scatter and, on a
+school's page, the line of its success share over the years beside its comparison group's.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -176,4 +178,95 @@ def scatter_chart(
             Tick(py(low), f"низкий уровень < {fmt_number(low)}"),
             Tick(py(high), f"высокий ≥ {fmt_number(high)}"),
         ],
+    )
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    x: float
+    y: float
+    label: str  # the share written beside the point
+    title: str  # tooltip
+    label_y: float  # above the point, or below it where the group's line runs above
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    name: str  # css class: school or group
+    points: list[HistoryPoint]
+    segments: list[str]  # polyline points of each run of consecutive years with a value
+
+
+@dataclass(frozen=True)
+class HistoryChart:
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    lines: list[HistoryLine]
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+
+
+_HISTORY = (560, 230, 52.0, 536.0, 24.0, 200.0)  # width, height, left, right, top, bottom
+
+
+@functools.cache  # a national site draws 40,000 of these charts on a handful of scales
+def _share_axis(low: float) -> tuple[float, float, tuple[Tick, ...]]:
+    """The vertical scale from a round share at or below `low` up to 100 %: its ends and ticks."""
+    step = 0.1 if low >= 0.5 else 0.2
+    first = max(0, math.floor(round(low / step, 6)))
+    shares = [round(k * step, 6) for k in range(first, round(1 / step) + 1)]
+    _, _, _, _, top, bottom = _HISTORY
+    y_low, y_high = shares[0], shares[-1]
+    ticks = tuple(
+        Tick(round(bottom - (bottom - top) * (t - y_low) / (y_high - y_low), 1), fmt_share(t, 0))
+        for t in shares
+    )
+    return y_low, y_high, ticks
+
+
+def history_chart(rows: Sequence[tuple[int, float | None, float | None]]) -> HistoryChart:
+    """A school's success share (and its comparison group's) over the years; rows: year, school's
+    share, group's share, oldest first. A year without a share leaves a gap in its line."""
+    width, height, left, right, top, bottom = _HISTORY
+    values = [v for _, *shares in rows for v in shares if v is not None]
+    # From a round share below the lowest value up to 100 %: differences of a few points show,
+    # and no school's line is drawn out of proportion to the whole scale.
+    y_low, y_high, y_ticks = _share_axis(
+        min(0.9, math.floor(round((min(values, default=0.5) - 0.05) * 10, 6)) / 10)
+    )
+    band = (right - left) / max(len(rows), 1)
+    xs = [round(left + band * (i + 0.5), 1) for i in range(len(rows))]
+    lines = []
+    for column, name, whose in ((1, "school", "школа"), (2, "group", "группа сравнения")):
+        points, segments, run = [], [], []
+        for x, row in zip(xs, rows, strict=True):
+            value = row[column]
+            if value is None:
+                segments += [" ".join(run)] if len(run) > 1 else []
+                run = []
+                continue
+            other = row[3 - column]
+            y = round(bottom - (bottom - top) * (value - y_low) / (y_high - y_low), 1)
+            text = fmt_share(value)
+            below = other is not None and other > value  # keep the label off the other line
+            points.append(
+                HistoryPoint(x, y, text, f"{row[0]}, {whose}: {text}", y + 17 if below else y - 9)
+            )
+            run.append(f"{x},{y}")
+        segments += [" ".join(run)] if len(run) > 1 else []
+        lines.append(HistoryLine(name, points, segments))
+    return HistoryChart(
+        width,
+        height,
+        left,
+        right,
+        top,
+        bottom,
+        lines,
+        x_ticks=[Tick(x, str(row[0])) for x, row in zip(xs, rows, strict=True)],
+        y_ticks=list(y_ticks),
     )

@@ -4,8 +4,11 @@
 ISBSh × result-index scatter coloured by cluster (result-level lines at the year's recorded
 parameters), the map of the schools, the list (with its benchmark against similar schools and VPR
 objectivity signals), the schools under question and why, the difference from the published list,
-the partner pairs, the totals by municipality, the indicators and the cohort dynamics; it links a page per municipality and per school (`site`). Everything is static HTML
-with inline CSS and SVG (no JavaScript, no CDN), so the folder opens from a USB stick.
+the partner pairs, the totals by municipality, the indicators and the cohort dynamics. It links
+the year's page per municipality (`<year>/municipalities/`, `site`) and each school's one page
+for all its years (`<reports>/schools/<code>.html`, written once per run by `school_site`).
+Everything is static HTML with inline CSS and SVG (no JavaScript, no CDN), so the folder opens
+from a USB stick.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 import duckdb
 import jinja2
 
+from nro_pipeline.lib.publish.staged_outputs import replace_entry
 from nro_pipeline.lib.reports.formatting import is_numeric_text
 from nro_pipeline.lib.reports.report_data import ReportData, ReportError, load_report, page_name
 from nro_pipeline.lib.reports.report_template import REPORT_TEMPLATE
@@ -55,18 +59,12 @@ def preview_markdown(data: ReportData, limit: int = 10) -> str:
 def write_report(
     con: duckdb.DuckDBPyConnection, year: int, out_dir: Path, warehouse: Path | str
 ) -> tuple[Path, ReportData]:
-    """Render the year's site into `<out_dir>/<year>/` (built aside, then swapped in)."""
+    """Render the year's report and municipality pages into `<out_dir>/<year>/` (built aside,
+    then swapped in); the school pages they link are `school_site`'s."""
     data = load_report(con, year, warehouse)
-    target = out_dir / str(year)
     partial = out_dir / f".{year}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     (partial / "index.html").write_text(render(data), encoding="utf-8")
-    write_site(con, year, partial, environment(), data)
-    old = out_dir / f".{year}.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    partial.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-    return target / "index.html", data
+    write_site(con, year, partial, environment(), data.generated)
+    return replace_entry(partial, out_dir / str(year)) / "index.html", data

@@ -22,8 +22,8 @@ from nro_pipeline.lib.reports.charts import (
     scatter_chart,
     share_chart,
 )
-from nro_pipeline.lib.reports.formatting import NO, YES, fmt_share
-from nro_pipeline.lib.reports.labels import label_of, load_labels
+from nro_pipeline.lib.reports.formatting import fmt_share
+from nro_pipeline.lib.reports.labels import load_labels
 from nro_pipeline.lib.reports.list_changes import difference_sheet
 from nro_pipeline.lib.reports.method_sheet import rule_sets
 from nro_pipeline.lib.reports.report_tables import (
@@ -101,6 +101,7 @@ FINAL_HTML_HEADERS = (
     "Отступления от методики",
 )
 PARTNER_HTML_HEADERS = (
+    "Код ОО",  # for the links only: `partner_table` leaves it out
     SCHOOL_NAME,
     "Муниципалитет",
     "Код школы-партнёра",
@@ -136,37 +137,6 @@ def all_school_ids(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
         {"year": year},
     ).fetchall()
     return [school_id for (school_id,) in rows]
-
-
-_DECISIONS = """
-    select d.school_id, d.in_final_list, d.decision, d.reason, d.partner_id, p.school_name,
-           d.partner_source, d.partner_note
-    from marts.mart_support_list d
-    left join marts.mart_low_results p on p.school_id = d.partner_id and p.year = d.year
-    where d.year = $year
-"""
-
-
-def decision_facts(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[tuple[str, str]]]:
-    """A school page's lines on the final list (docs/methodology.md, «Решения региона»):
-    whether the school takes part, the region's decision and reason, its partner and whether an
-    agreed partner follows the method; for every school of the preliminary or the final list."""
-    words = {domain: load_labels(con, domain) for domain in ("decision", "partner_source")}
-    facts: dict[str, list[tuple[str, str]]] = {}
-    for school_id, final, decision, reason, partner, name, source, note in con.execute(
-        _DECISIONS, {"year": year}
-    ).fetchall():
-        said = f"{label_of(words['decision'], decision)}: {reason}" if decision else reason
-        lines = [("В итоговом списке", YES if final else NO), ("Решение региона", said or "—")]
-        if final:
-            who = f"{name} ({partner}), " if partner else ""
-            lines.append(
-                ("Партнёр в итоговом списке", who + label_of(words["partner_source"], source))
-            )
-        if note:
-            lines.append(("Согласованный партнёр и методика", note))
-        facts[school_id] = lines
-    return facts
 
 
 @dataclass(frozen=True)
@@ -310,7 +280,7 @@ def load_report(con: duckdb.DuckDBPyConnection, year: int, warehouse: Path | str
         rule_sets=rule_sets(con, year),
         parameters_note=parameters_of_year(con, year).source_note(),
         changes_summary=changes.note,
-        changes=data_table(changes, SCHOOL_NAME),
+        changes=data_table(changes, SCHOOL_NAME, school_href),
         schools_listed=len(school_list.rows),
         pairs_matched=int(pairs),
         support=load_support_outcomes(con, year),

@@ -1,11 +1,13 @@
 """The report's tables as text: a sheet's rows made readable on a page, and the history tables.
 
 Tables reuse the sheet declarations of the workbook (`sheets`), with fewer columns: a page must
-fit a laptop screen. School names link to the school's page of the site (`site`).
+fit a laptop screen. School names link to the school's page: in the report, its one page for all
+years (`school_site`, `school_href`); in the public edition, the year's page beside the index.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -20,6 +22,7 @@ from nro_pipeline.lib.reports.sheets import (
     fetch_sheet,
 )
 
+SCHOOL_CODE = "Код ОО"  # opens every school sheet: the links to the school's page take it
 PARTNER_NAME = "Наименование школы-партнёра"
 PARTNER_REASON = "Причина, если партнёр не подобран"
 DISTANCE = "Расстояние, км"
@@ -35,7 +38,14 @@ class Table:
 
 
 def school_href(school_id: str) -> str:
-    """The school's page, relative to the year's index page."""
+    """The school's page (one for all its years, `<reports>/schools/`), relative to a year's
+    index page (`<reports>/<year>/index.html`)."""
+    return f"../schools/{page_name(school_id)}"
+
+
+def page_beside(school_id: str) -> str:
+    """The school's page in a `schools/` folder beside the linking page: the public edition's
+    layout (a site per year, `<public>/<year>/schools/`)."""
     return f"schools/{page_name(school_id)}"
 
 
@@ -47,29 +57,35 @@ def page_name(key: str) -> str:
     return f"{safe}.html"
 
 
-def data_table(data: SheetData, link: str = "") -> Table:
-    """A sheet's rows as text; with `link` (a header), that cell links to the school's page."""
+def data_table(data: SheetData, link: str = "", href: Callable[[str], str] = page_beside) -> Table:
+    """A sheet's rows as text; with `link` (a header), that cell links to the school's page,
+    `href(school_id)`."""
     columns = data.spec.columns
     headers = [c.header for c in columns]
     rows = [[c.text(v) for c, v in zip(columns, row, strict=True)] for row in data.rows]
     if not link:
         return Table(headers, rows)
-    ids = [str(row[0]) for row in data.rows]  # every school sheet opens with the school's code
-    return Table(headers, rows, [school_href(i) for i in ids], headers.index(link))
+    if headers[0] != SCHOOL_CODE:  # the links are made from it
+        raise ValueError(f"{data.spec.title}: a linked table opens with «{SCHOOL_CODE}»")
+    ids = [str(row[0]) for row in data.rows]
+    return Table(headers, rows, [href(i) for i in ids], headers.index(link))
 
 
 def sheet_table(
     con: duckdb.DuckDBPyConnection, spec: SheetSpec, year: int, link: str = ""
 ) -> Table:
-    return data_table(fetch_sheet(con, spec, year), link)
+    """A table of the year's report: its links go to the schools' pages (`school_href`)."""
+    return data_table(fetch_sheet(con, spec, year), link, school_href)
 
 
 def partner_table(table: Table) -> Table:
     """One distance column, assumed distances said to be assumed; the reason a school has no
-    partner goes where the partner's name would be (the workbook keeps them apart for filters)."""
+    partner goes where the partner's name would be (the workbook keeps them apart for filters).
+    The school's code, first so that the names link to its page, is not shown."""
     at = table.headers.index
     partner, reason = at(PARTNER_NAME), at(PARTNER_REASON)
     measured, assumed = at(DISTANCE_MEASURED), at(DISTANCE_ASSUMED)
+    dropped = (at(SCHOOL_CODE), reason, assumed)
     rows = []
     for row in table.rows:
         merged = list(row)
@@ -77,11 +93,12 @@ def partner_table(table: Table) -> Table:
             merged[partner] = merged[reason]
         if merged[assumed]:
             merged[measured] = f"{merged[assumed]} ({ASSUMED_MARK})"
-        rows.append([cell for i, cell in enumerate(merged) if i not in (reason, assumed)])
-    headers = [h for i, h in enumerate(table.headers) if i not in (reason, assumed)]
+        rows.append([cell for i, cell in enumerate(merged) if i not in dropped])
+    headers = list(table.headers)
     headers[partner] = "Школа-партнёр (или почему она не подобрана)"
     headers[measured] = DISTANCE
-    return Table(headers, rows, table.hrefs, table.link_column)
+    link = table.link_column - sum(i < table.link_column for i in dropped)
+    return Table([h for i, h in enumerate(headers) if i not in dropped], rows, table.hrefs, link)
 
 
 def load_indicators(con: duckdb.DuckDBPyConnection, year: int) -> Table:

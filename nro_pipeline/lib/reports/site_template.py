@@ -1,6 +1,9 @@
-"""Jinja2 templates of the site's school and municipality pages (static, inline CSS, no scripts).
+"""Jinja2 templates of the site's school and municipality pages (static, inline CSS and SVG, no
+scripts). A school's page is `schools/<code>.html` (one for all its years: links go `../<year>/`),
+a municipality's `<year>/municipalities/<n>.html` (links go `../../schools/`).
 
-Elements the tests read: `h1`, `#facts`, `#similar li a`, `#results tbody tr`, `#partner`,
+Elements the tests read: `h1`, `#facts` (a column per year, newest first; `tr.group` heads a group),
+`#rules li`, `#success-chart`, `#similar li a`, `#results tbody tr`, `#partner`, `#mentees`,
 `#outcomes tbody tr`, `#schools tbody tr`.
 """
 
@@ -30,41 +33,108 @@ HEAD = """<!DOCTYPE html>
 <main>
 """
 
+# The school's page: the shared head with a few rules of its own (the public edition keeps HEAD).
+_SCHOOL_CSS = """
+  table.years { table-layout: fixed; } /* every year as wide as the next, merged cells or not */
+  table.years td, table.years th { overflow-wrap: break-word; }
+  table.years thead th { text-align: center; }
+  #facts thead th, #facts tr.group th { width: auto; background: #eef2f6; color: #1f2933;
+                                        font-weight: bold; }
+  #facts th.label { width: 24%; font-weight: normal; color: #5f6b7a; background: #fafbfc; }
+  td.on { background: #fbe3e0; font-weight: bold; }
+  #results th.label { width: 18%; }
+  #success-chart { width: 100%; max-width: 560px; height: auto; }
+  #success-chart .grid { stroke: #e3e7ec; } #success-chart .axis { stroke: #8a96a3; }
+  #success-chart polyline { fill: none; stroke-width: 2.5; }
+  .school polyline { stroke: #1f5f99; } .school circle { fill: #1f5f99; }
+  .group polyline { stroke: #8a96a3; stroke-dasharray: 5 4; } .group circle { fill: #8a96a3; }
+  .key { display: inline-block; width: 22px; border-top: 3px solid #1f5f99; vertical-align: middle; }
+  .key.group { border-top: 3px dashed #8a96a3; }
+</style>"""
+
 SCHOOL_TEMPLATE = (
-    HEAD.replace("{title}", "{{ page.name }} — ШНОР {{ year }}")
-    + """<nav><a href="../index.html">Отчёт {{ year }} года</a> ·
-  <a href="{{ page.municipality_href }}">{{ page.municipality }}</a></nav>
+    HEAD.replace("{title}", "{{ page.name }} — ШНОР, история школы").replace(
+        "</style>", _SCHOOL_CSS, 1
+    )
+    + """<nav>Отчёты по годам:
+{% for y in page.years %}<a href="../{{ y }}/index.html">{{ y }}</a>{{ " · " if not loop.last }}{% endfor %}
+  · <a href="{{ page.municipality_href }}">{{ page.municipality }}</a></nav>
 <h1>{{ page.name }}</h1>
-<p class="note">Код ОО {{ page.school_id }} · {{ page.municipality }} · данные {{ year }} года,
-  сформировано {{ generated }}</p>
-<table id="facts"><tbody>
-{% for label, value in page.facts %}<tr><th>{{ label }}</th><td>{{ value }}</td></tr>
+<p class="note">Код ОО {{ page.school_id }} · {{ page.municipality }} · данные
+  {{ page.years | last }}–{{ page.years | first }} гг. · страница обновлена {{ updated }}</p>
+<p id="summary">{% if page.listed_years %}В списке ШНОР в {{ page.listed_years | join(", ") }}
+  {{ "году" if page.listed_years | length == 1 else "годах" }}.{% else %}В списке ШНОР не была
+  ни в одном году ({{ page.years | last }}–{{ page.years | first }}).{% endif %}</p>
+
+<h2>Школа по годам</h2>
+<table id="facts" class="years">
+<thead><tr><th class="label">Показатель</th>{% for y in page.years %}<th><a href="../{{ y }}/index.html">{{ y }}</a></th>{% endfor %}</tr></thead>
+<tbody>
+{% for group in page.facts %}
+<tr class="group"><th colspan="{{ page.years | length + 1 }}">{{ group.title }}</th></tr>
+{% for label, cells in group.rows %}<tr><th class="label">{{ label }}</th>{% for text, attributes in cells %}<td{{ attributes }}>{{ text }}</td>{% endfor %}</tr>
+{% endfor %}
 {% endfor %}
 </tbody></table>
-
-<h2>Похожие школы</h2>
-<p class="note">Ближайшие по социальным условиям школы того же года (признаки ИСБШ): с ними
-  сравниваются результаты школы; показаны первые {{ page.similar | length }}.</p>
-<ol id="similar">
-{% for text, href, note in page.similar %}
-  <li><a href="{{ href }}">{{ text }}</a> — {{ note }}</li>
-{% else %}
-  <li>Группы сравнения нет: у школы нет ИСБШ.</li>
+{% if page.rules %}
+<p class="note">Правило отбора в годы, когда школа была в списке:</p>
+<ul id="rules">
+{% for y, rule in page.rules %}<li><b>{{ y }}</b>: {{ rule }}</li>
 {% endfor %}
-</ol>
+</ul>
+{% endif %}
+
+<h2>Доля успешных результатов по годам</h2>
+{% set c = page.chart %}
+<svg id="success-chart" role="img" aria-label="Доля успешных результатов школы и группы сравнения по годам"
+     viewBox="0 0 {{ c.width }} {{ c.height }}">
+{% for t in c.y_ticks %}
+  <line class="grid" x1="{{ c.left }}" x2="{{ c.right }}" y1="{{ t.position }}" y2="{{ t.position }}"/>
+  <text x="{{ c.left - 6 }}" y="{{ t.position + 4 }}" text-anchor="end" font-size="12">{{ t.label }}</text>
+{% endfor %}
+  <line class="axis" x1="{{ c.left }}" x2="{{ c.right }}" y1="{{ c.bottom }}" y2="{{ c.bottom }}"/>
+{% for t in c.x_ticks %}
+  <text x="{{ t.position }}" y="{{ c.bottom + 20 }}" text-anchor="middle" font-size="13">{{ t.label }}</text>
+{% endfor %}
+{% for line in c.lines %}
+<g class="{{ line.name }}">
+{% for points in line.segments %}  <polyline points="{{ points }}"/>
+{% endfor %}
+{% for p in line.points %}  <circle cx="{{ p.x }}" cy="{{ p.y }}" r="{{ 4.5 if line.name == 'school' else 3.5 }}"><title>{{ p.title }}</title></circle>
+{% if line.name == 'school' %}  <text x="{{ p.x }}" y="{{ p.label_y }}" text-anchor="middle" font-size="12">{{ p.label }}</text>
+{% endif %}{% endfor %}
+</g>
+{% endfor %}
+</svg>
+<p class="note"><span class="key"></span> школа · <span class="key group"></span> её группа
+  сравнения (похожие по ИСБШ школы того же года). Доля успешных — участники, преодолевшие порог, из
+  всех участников не малочисленных процедур отбора; года без такой доли пропущены.</p>
+
+<h2>Результаты по процедурам отбора</h2>
+<p class="note">Доля участников с отметкой «2» (ГИА — не преодолели минимальный порог), в скобках
+  доверительный интервал Уилсона; красным — низкий результат, серым — мало участников.</p>
+<table id="results" class="years">
+<thead><tr><th class="label">Процедура</th>{% for y in page.result_years %}<th>{{ y }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for procedure, cells in page.results %}
+<tr><td>{{ procedure }}</td>{% for text, css in cells %}<td class="{{ css }}">{{ text }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody>
+</table>
 
 <h2>Школа-партнёр</h2>
 <ul id="partner">
-{% for text, href, note in page.partners %}
-  <li>{% if href %}<a href="{{ href }}">{{ text }}</a> — {{ note }}{% else %}{{ text }}{% endif %}</li>
+{% for y, text, href, note in page.partners %}
+  <li>{{ y }}: {% if href %}<a href="{{ href }}">{{ text }}</a> — {{ note }}{% else %}{{ text }}{% endif %}</li>
 {% else %}
-  <li>Школа не в списке ШНОР: партнёр ей не подбирается.</li>
+  <li>Школа не была в списке ШНОР: партнёр ей не подбирался.</li>
 {% endfor %}
 </ul>
 {% if page.mentees %}
 <h2>Школа — партнёр для</h2>
 <ul id="mentees">
-{% for text, href in page.mentees %}<li><a href="{{ href }}">{{ text }}</a></li>{% endfor %}
+{% for y, text, href in page.mentees %}<li>{{ y }}: <a href="{{ href }}">{{ text }}</a></li>
+{% endfor %}
 </ul>
 {% endif %}
 
@@ -83,17 +153,16 @@ SCHOOL_TEMPLATE = (
 </table>
 {% endif %}
 
-<h2>Результаты по процедурам отбора</h2>
-<p class="note">Доля участников с отметкой «2» (ГИА — не преодолели минимальный порог), в скобках
-  доверительный интервал Уилсона; красным — низкий результат, серым — мало участников.</p>
-<table id="results">
-<thead><tr><th>Процедура</th>{% for y in page.years %}<th>{{ y }}</th>{% endfor %}</tr></thead>
-<tbody>
-{% for procedure, cells in page.results %}
-<tr><td>{{ procedure }}</td>{% for text, css in cells %}<td class="{{ css }}">{{ text }}</td>{% endfor %}</tr>
+<h2>Похожие школы, {{ page.years | first }} год</h2>
+<p class="note">Ближайшие по социальным условиям школы последнего года (признаки ИСБШ): с ними
+  сравниваются результаты школы; показаны первые {{ page.similar | length }}.</p>
+<ol id="similar">
+{% for text, href, note in page.similar %}
+  <li><a href="{{ href }}">{{ text }}</a> — {{ note }}</li>
+{% else %}
+  <li>Группы сравнения нет: у школы нет ИСБШ.</li>
 {% endfor %}
-</tbody>
-</table>
+</ol>
 </main>
 </body>
 </html>
@@ -112,7 +181,7 @@ MUNICIPALITY_TEMPLATE = (
   <th>Кластер</th><th>Квинтиль ИСБШ</th></tr></thead>
 <tbody>
 {% for s in schools %}
-<tr><td>{{ s.school_id }}</td><td><a href="../schools/{{ s.school_id | page_name }}">{{ s.name }}</a></td>
+<tr><td>{{ s.school_id }}</td><td><a href="../../schools/{{ s.school_id | page_name }}">{{ s.name }}</a></td>
   <td>{{ s.listed }}</td><td>{{ s.status }}</td><td>{{ s.cluster }}</td><td>{{ s.quintile }}</td></tr>
 {% endfor %}
 </tbody>
