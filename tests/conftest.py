@@ -16,23 +16,26 @@ from tests.support.planted_schools import plant
 from tests.support.run import REGION_YEARS, RunResult, nro
 
 E2E_DIR = Path(__file__).parent / "e2e"
-# The e2e files by the worker time they took (`pytest --durations`, 2026-12-04), longest first.
+# The e2e files by the worker time they took (`pytest --durations`, 2026-12-07), longest first.
 # With `--dist loadfile --no-loadscope-reorder` (pyproject) xdist hands files out in this order, so
-# the two workers start on the two longest and the short files fill in at the end, instead of one
-# long file running alone while the other worker idles. The first two need no `region_run` at
-# first, so neither worker waits while the other builds it. Files not named follow, unit tests last.
+# the workers start on the longest and the short files fill in at the end, instead of one long
+# file running alone while the others idle. The first two need no `region_run` at first (the UI
+# backfill asks for it only to compare at its end), so neither worker waits while another builds
+# it. Files not named follow, unit tests last.
 SLOWEST_FIRST = (
-    "test_bad_input_catalogue.py",
     "test_dagster_ui.py",
+    "test_bad_input_catalogue.py",
     "test_safe_publishing.py",
+    "test_presets.py",
     "test_gx_gate.py",
+    "test_publish.py",
     "test_end_to_end.py",
     "test_rebuild.py",
-    "test_publish.py",
-    "test_region_decisions.py",  # one sensor-requested run of 2024 (about 85 s beside region_run)
-    "test_support_outcomes.py",
-    "test_decision_support.py",
+    "test_other_warehouse.py",
     "test_backfill.py",
+    "test_decision_support.py",
+    "test_region_decisions.py",  # one sensor-requested run of 2024 (about 50 s beside region_run)
+    "test_support_outcomes.py",
 )
 
 
