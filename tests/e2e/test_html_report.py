@@ -308,24 +308,14 @@ def test_html_report_asset(
 ) -> None:
     warehouse, _ = region_run
     monkeypatch.setenv("NRO_REPORTS_DIR", str(tmp_path))
-    with instance_with_years(YEAR) as instance:
-        result = dg.materialize(
-            [build_output_assets([])],  # no marts as deps: they are already built
-            selection=[HTML_REPORT_KEY],
-            partition_key=str(YEAR),
-            resources={"warehouse": WarehouseResource(path=str(warehouse))},
-            instance=instance,
-        )
-    assert result.success
-    [event] = result.get_asset_materialization_events()
-    metadata = event.materialization.metadata
-    assert metadata["path"].value == str(tmp_path / "2024" / "index.html")
-    assert metadata["pages"].value == {"2024": str(tmp_path / "2024" / "index.html")}
+    metadata = _materialize_site(warehouse)
+    assert metadata["path"] == str(tmp_path / "2024" / "index.html")
+    assert metadata["pages"] == {"2024": str(tmp_path / "2024" / "index.html")}
     schools = _count(
         warehouse, "select count(distinct school_id) from marts.mart_low_results where year <= ?"
     )
-    assert metadata["school_pages"].value == str(tmp_path / "schools")
-    assert (metadata["school_pages_written"].value, metadata["school_pages_unchanged"].value) == (
+    assert metadata["school_pages"] == str(tmp_path / "schools")
+    assert (metadata["school_pages_written"], metadata["school_pages_unchanged"]) == (
         schools,
         0,
     )
@@ -333,9 +323,9 @@ def test_html_report_asset(
         warehouse,
         "select count(*) from marts.mart_low_results where year = ? and on_initial_list",
     )
-    assert metadata["schools_on_list"].value == {"2024": listed}
-    assert "| Код ОО | Наименование ОО | Муниципалитет |" in metadata["preview"].value
-    assert "T_C1" in metadata["preview"].value
+    assert metadata["schools_on_list"] == {"2024": listed}
+    assert "| Код ОО | Наименование ОО | Муниципалитет |" in metadata["preview"]
+    assert "T_C1" in metadata["preview"]
 
 
 def test_map_has_a_mark_per_school_with_coordinates(
