@@ -57,6 +57,8 @@ print(json.dumps({
                           "(where participants_suppressed) from public.procedure_results "
                           "where year = 2024"),
     "public_benchmark": one("select count(*) from public.school_benchmark where year = 2024"),
+    "keys": one("select table_name, constraint_text from duckdb_constraints() where schema_name "
+                "= 'marts' and constraint_type = 'PRIMARY KEY' and table_name = 'mart_low_results'"),
 }, ensure_ascii=False))
 """
 
@@ -125,6 +127,8 @@ def test_duckdb_1_1_reads_the_snapshot(region_run: tuple[Path, RunResult], tmp_p
     [(rows, shown, hidden)] = seen["public_results"]  # the public views run in DuckDB 1.1 too
     assert rows == shown + hidden and shown > 0 and hidden > 0
     assert seen["public_benchmark"][0][0] == seen["dim_schools_2024"][0][0]
+    # the marts' contracts travel with the snapshot: a BI client sees their keys
+    assert seen["keys"] == [["mart_low_results", 'PRIMARY KEY(school_id, "year")']]
     assert "ШНОР" in seen["table_comment"][0][0]
     assert seen["column_comment"][0][0].startswith("Кластер по-русски")
     assert seen["inherited_comment"][0][0]  # a column taken from the mart keeps its comment

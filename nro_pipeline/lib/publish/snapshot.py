@@ -62,9 +62,12 @@ def _copy_marts(warehouse: Path, staging: Path) -> dict[str, int]:
         # The views' stored SQL names schema.table without a catalog: bind it to the snapshot.
         con.execute(f"USE {_SNAPSHOT}")
         con.execute(f"CREATE SCHEMA {MARTS_SCHEMA}")
-        for table, comment in _relations(con, "duckdb_tables", "table_name", MARTS_SCHEMA):
+        for table, comment, ddl in _tables(con, MARTS_SCHEMA):
             target = f'{_SNAPSHOT}.{MARTS_SCHEMA}."{table}"'
-            con.execute(f'CREATE TABLE {target} AS FROM source.{MARTS_SCHEMA}."{table}"')
+            # the source's own DDL: the marts' contracts (types, NOT NULL, primary keys) travel
+            # with them, for BI clients to read
+            con.execute(ddl)
+            con.execute(f'INSERT INTO {target} FROM source.{MARTS_SCHEMA}."{table}"')
             _copy_comments(con, MARTS_SCHEMA, table, "TABLE", comment)
             rows[table] = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
         for schema in VIEW_SCHEMAS:
@@ -95,12 +98,11 @@ def _copy_views(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
     return rows
 
 
-def _relations(
-    con: duckdb.DuckDBPyConnection, catalog_function: str, name_column: str, schema: str
-) -> list[tuple[str, str | None]]:
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[tuple[str, str | None, str]]:
+    """The source's tables of `schema`: name, comment and CREATE statement."""
     return con.execute(
-        f"SELECT {name_column}, comment FROM {catalog_function}() "
-        f"WHERE database_name = 'source' AND schema_name = ? ORDER BY {name_column}",
+        "SELECT table_name, comment, sql FROM duckdb_tables() "
+        "WHERE database_name = 'source' AND schema_name = ? ORDER BY table_name",
         [schema],
     ).fetchall()
 
