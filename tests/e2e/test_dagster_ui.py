@@ -8,7 +8,6 @@ daemon), in processes of their own, as the UI drives them.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -20,14 +19,9 @@ import pytest
 from nro_pipeline import settings
 from tests.support.dagster_ui import DagsterUI, dagster_dev
 from tests.support.marts import MARTS, mart_rows
-from tests.support.run import REGION_YEARS, RunResult, nro, query
+from tests.support.run import REGION_YEARS, RunResult, nro, query, user_env
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _env(landing: Path, warehouse: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NRO_", "DAGSTER_HOME"))}
-    return {**env, "NRO_LANDING_DIR": str(landing), "NRO_WAREHOUSE": str(warehouse)}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +30,7 @@ def ui_warehouse(
 ) -> Iterator[tuple[DagsterUI, Path, Path]]:
     root = tmp_path_factory.mktemp("ui")
     warehouse = root / "data" / "nro.duckdb"
-    with dagster_dev(_env(planted_region, warehouse), root / "dagster_dev.log") as ui:
+    with dagster_dev(user_env(planted_region, warehouse), root / "dagster_dev.log") as ui:
         yield ui, warehouse, root
 
 
@@ -108,7 +102,7 @@ def test_nro_run_first_then_a_backfill_from_the_ui_both_finish(
     started = time.time()
     cli = subprocess.Popen(
         [str(Path(sys.executable).with_name("nro")), "run", "--years", "2024"],
-        env=_env(planted_region, warehouse),
+        env=user_env(planted_region, warehouse),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

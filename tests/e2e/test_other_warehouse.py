@@ -3,17 +3,12 @@ and the project's default data folder stays as it was."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from nro_pipeline import settings
-
-
-def _env(landing: Path, warehouse: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NRO_", "DAGSTER_HOME"))}
-    return {**env, "NRO_LANDING_DIR": str(landing), "NRO_WAREHOUSE": str(warehouse)}
+from tests.support.run import user_env
 
 
 def test_a_run_on_another_warehouse_leaves_the_default_data_folder_as_it_was(
@@ -22,7 +17,7 @@ def test_a_run_on_another_warehouse_leaves_the_default_data_folder_as_it_was(
     default_data = settings.PROJECT_ROOT / "data"
     before = _snapshot_of(default_data)
     other = tmp_path / "other" / "nro.duckdb"
-    env = _env(planted_region, other)
+    env = user_env(planted_region, other)
     done = subprocess.run(
         [
             str(Path(sys.executable).with_name("nro")),

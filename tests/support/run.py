@@ -22,6 +22,13 @@ class RunResult:
     output: str
 
 
+def user_env(landing: Path, warehouse: Path) -> dict[str, str]:
+    """The environment of a user who set only the landing zone and the warehouse: no other NRO_*
+    variable and no DAGSTER_HOME, so every other path takes its default beside the warehouse."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NRO_", "DAGSTER_HOME"))}
+    return {**env, "NRO_LANDING_DIR": str(landing), "NRO_WAREHOUSE": str(warehouse)}
+
+
 def nro(
     *args: str, landing: Path, warehouse: Path, extra_env: dict[str, str] | None = None
 ) -> RunResult:
