@@ -35,18 +35,11 @@ select
     horizon,
     "group",
     {{ code_label('group', '"group"') }} as group_ru,
-    case when not hidden then schools end as schools,
-    hidden as schools_suppressed,
-    case when not hidden then mean_change end as mean_change,
-    hidden as mean_change_suppressed,
-    case when not hidden then mean_comparison_change end as mean_comparison_change,
-    hidden as mean_comparison_change_suppressed,
-    case when not hidden then effect end as effect,
-    hidden as effect_suppressed,
-    case when not hidden then effect_ci_lower end as effect_ci_lower,
-    hidden as effect_ci_lower_suppressed,
-    case when not hidden then effect_ci_upper end as effect_ci_upper,
-    hidden as effect_ci_upper_suppressed,
+    {%- for figure in ['schools', 'mean_change', 'mean_comparison_change', 'effect',
+                       'effect_ci_lower', 'effect_ci_upper'] %}
+    case when not hidden then {{ figure }} end as {{ figure }},
+    hidden as {{ figure }}_suppressed,
+    {%- endfor %}
     case when not hidden then verdict end as verdict,
     case when not hidden then {{ code_label('verdict', 'verdict') }} end as verdict_ru
 from effect

@@ -105,9 +105,9 @@ def _write_site(
     results = _by_school(fetch_sheet(con, RESULTS_SHEET, year))
     page = env.from_string(SCHOOL_TEMPLATE)
     (out / "schools").mkdir(exist_ok=True)
+    headers = [c.header for c in facts.spec.columns]
     for row, texts in zip(facts.rows, data_table(facts).rows, strict=True):
         school_id, name, municipality = row[:_SCHOOL_COLUMNS]
-        headers = [c.header for c in facts.spec.columns]
         own = list(zip(headers[_SCHOOL_COLUMNS:], texts[_SCHOOL_COLUMNS:], strict=True))
         if str(school_id) in compared:
             own += list(
