@@ -60,16 +60,8 @@ class BrokenRule:
 
     def count_rows(self, unexpected: int, rows: int) -> None:
         """Data Docs count rows, not the tuples GX was handed: `unexpected` of `rows`."""
-        if self.item is None or self.item.result is None:
-            return
-        share = 100 * unexpected / rows if rows else 0.0
-        self.item.result.update(
-            element_count=rows,
-            unexpected_count=unexpected,
-            unexpected_percent=share,
-            unexpected_percent_total=share,
-            unexpected_percent_nonmissing=share,
-        )
+        if self.item is not None:
+            count_file_rows(self.item, unexpected, rows)
 
     @property
     def rows(self) -> list[int]:
@@ -124,6 +116,21 @@ class GxSession:
         )
         self.results.append(result)
         return result
+
+
+def count_file_rows(item: Any, unexpected: int, rows: int) -> None:
+    """Make one of GX's results count `unexpected` of the file's `rows`, for Data Docs: GX was
+    handed distinct tuples, or only the rows DuckDB flagged."""
+    if item.result is None or "element_count" not in item.result:
+        return
+    share = 100 * unexpected / rows if rows else 0.0
+    item.result.update(
+        element_count=rows,
+        unexpected_count=unexpected,
+        unexpected_percent=share,
+        unexpected_percent_total=share,
+        unexpected_percent_nonmissing=share,
+    )
 
 
 def failures_of(result: Any) -> tuple[list[RuleFailure], list[BrokenRule]]:

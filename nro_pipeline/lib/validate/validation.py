@@ -1,11 +1,15 @@
 """Great Expectations (GX Core 1.x) validation of a landed file, with failures in plain words.
 
 The suites are the JSON files in `expectations/` (one per file kind). A year's rows are read back
-from `raw` and validated as pandas DataFrames (GX's SQL datasource is broken on DuckDB); numeric
+from `raw` and validated as pandas DataFrames (GX's SQL datasource failed on DuckDB); numeric
 rules run on derived `n_<column>` columns so that the text columns keep what was delivered.
 Rules about one row at a time are validated on the distinct values of the columns they read and
 their offending tuples traced back to every row holding them (`rule_groups.py`): the same verdict,
 rows and values as on all rows, at a fraction of GX's per-row cost on a national file.
+DuckDB screens first (`rule_sql.py`): each row rule compiled to SQL, GX is handed only the tuples
+(or, for uniqueness, the rows) that break one, and its verdict on them is the one reported; a
+group without any is not handed to GX at all. The table rules always run in GX, so every file is
+validated by it; a rule not compiled to SQL runs in GX on every tuple.
 
 Every rule is either about the file as a whole (`expect_table_*`, or a rule that could not be
 checked) — such a failure always blocks the year — or about rows: those rows can be quarantined
@@ -18,6 +22,7 @@ shows the offending values: not in the message, the run log nor the quarantine t
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -30,6 +35,7 @@ from nro_pipeline.lib.validate.gx_suite import (
     ROW_NUMBER,
     BrokenRule,
     GxSession,
+    count_file_rows,
     expectation_columns,
     failures_of,
     load_suite,
@@ -46,6 +52,7 @@ from nro_pipeline.lib.validate.quarantine_policy import (
 )
 from nro_pipeline.lib.validate.rejected_rows import record_rejected_rows
 from nro_pipeline.lib.validate.rule_groups import FrameKind, RuleGroup, plan_groups, tuple_bound
+from nro_pipeline.lib.validate.rule_sql import group_screen, python_regex
 from nro_pipeline.lib.validate.suite_context import SuiteContext, suite_context
 from nro_pipeline.lib.validate.validation_frames import (
     derived_columns,
@@ -62,6 +69,7 @@ __all__ = [
     "validate_landed_year",
 ]
 
+_log = logging.getLogger(__name__)
 # A frame above this many rows is validated in hash partitions of about this size, so that GX's
 # pandas frame stays within a few hundred MiB whatever the size of the region.
 VALIDATION_BATCH_ROWS = 1_000_000
@@ -94,16 +102,37 @@ def validate_landed_year(
     session = GxSession()
     table_failures: dict[str, RuleFailure] = {}
     broken: dict[str, list[tuple[RuleGroup, BrokenRule]]] = {}
-    for group in groups:
-        parts = _partitions(group, counts, int(rows or 0))
-        for frame in group_frames(con, year, kind, group, present, counts, parts):
-            result = session.validate(frame, suite, list(group.expectations), context.parameters)
-            del frame
-            failures, rules = failures_of(result)
-            for failure in failures:  # the same in every partition: said once
-                table_failures.setdefault(failure.rule, failure)
-            for rule in rules:
-                broken.setdefault(rule.rule, []).append((group, rule))
+    with python_regex(con):
+        for group in groups:
+            parts = _partitions(group, counts, int(rows or 0))
+            screen = (
+                None
+                if group.frame is FrameKind.HEADER
+                else group_screen(list(group.expectations), context.parameters)
+            )
+            frames = group_frames(con, year, kind, group, present, counts, parts, screen)
+            for frame in frames:
+                if screen is not None and frame.empty:
+                    continue  # DuckDB found no row breaking the group's rules: nothing for GX
+                result = session.validate(
+                    frame, suite, list(group.expectations), context.parameters
+                )
+                failures, rules = failures_of(result)
+                if screen is not None:
+                    _count_file_rows(result, int(rows or 0))
+                    if not (failures or rules):  # GX's verdict stands; the SQL is too wide
+                        _log.warning(
+                            "%s %s: DuckDB flagged %d rows that GX finds no rule broken on "
+                            "(rule_sql.py disagrees with GX)",
+                            kind.name,
+                            year,
+                            len(frame),
+                        )
+                del frame
+                for failure in failures:  # the same in every partition: said once
+                    table_failures.setdefault(failure.rule, failure)
+                for rule in rules:
+                    broken.setdefault(rule.rule, []).append((group, rule))
     row_failures, hidden = _row_failures(con, year, kind, broken, context, int(rows or 0))
     failures = [
         *_in_suite_order(list(table_failures.values()), suite),
@@ -129,6 +158,13 @@ def validate_landed_year(
         data_docs,
         warnings=[f for f in failures if f.warning],
     )
+
+
+def _count_file_rows(result: Any, rows: int) -> None:
+    """GX was handed the screened rows only: its Data Docs count the file's rows (a broken rule's
+    rows are counted over the file once they are traced, `_row_failures`)."""
+    for item in result.results:
+        count_file_rows(item, int((item.result or {}).get("unexpected_count") or 0), rows)
 
 
 def _partitions(group: RuleGroup, counts: dict[str, int], rows: int) -> int:

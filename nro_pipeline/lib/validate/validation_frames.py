@@ -18,6 +18,7 @@ from nro_pipeline.lib.contract.file_kinds import ColumnType, FileKind
 from nro_pipeline.lib.ingest.raw_tables import RAW_SCHEMA
 from nro_pipeline.lib.validate.gx_suite import ROW_NUMBER
 from nro_pipeline.lib.validate.rule_groups import FrameKind, RuleGroup
+from nro_pipeline.lib.validate.rule_sql import Screen
 
 MARKS = tuple(f"mark_{m}" for m in range(2, 6))
 _CATEGORY_MAX_SHARE = 10  # a text column with at most rows/10 distinct values becomes a category
@@ -36,11 +37,17 @@ def derived_columns(kind: FileKind, present: list[str]) -> dict[str, tuple[str, 
 
 def _derived_sql(kind: FileKind, columns: tuple[str, ...]) -> list[str]:
     numeric = {c.name for c in kind.columns if c.type is not ColumnType.TEXT}
-    selected = [f'TRY_CAST("{c}" AS DOUBLE) AS "n_{c}"' for c in columns if c in numeric]
+    selected = [f'{_number(c)} AS "n_{c}"' for c in columns if c in numeric]
     if all(m in columns and m in numeric for m in MARKS):
-        total = " + ".join(f'TRY_CAST("{m}" AS DOUBLE)' for m in MARKS)
-        selected.append(f"{total} AS n_mark_total")
+        total = " + ".join(_number(m) for m in MARKS)
+        selected.append(f"NULLIF({total}, 'NaN'::DOUBLE) AS n_mark_total")
     return selected
+
+
+def _number(column: str) -> str:
+    """A landed text as the number GX compares; «nan» is empty, as pandas takes NaN (and DuckDB,
+    where NaN equals NaN and exceeds every number, would compare it otherwise)."""
+    return f"NULLIF(TRY_CAST(\"{column}\" AS DOUBLE), 'NaN'::DOUBLE)"
 
 
 def group_frames(
@@ -51,9 +58,11 @@ def group_frames(
     present: list[str],
     counts: dict[str, int],
     partitions: int = 1,
+    screen: Screen | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The frames of one rule group — distinct tuples, every row, or the header alone — in
-    `partitions` parts by the hash of the group's columns (equal tuples share a part).
+    `partitions` parts by the hash of the group's columns (equal tuples share a part); with a
+    `screen`, only the tuples or rows it flags (`rule_sql.py`).
 
     The rows are read from DuckDB in one scan and cut into parts in Arrow."""
     columns = present if group.frame is FrameKind.HEADER else list(group.columns)
@@ -66,11 +75,12 @@ def group_frames(
     if partitions > 1:
         selected.append(f"hash({', '.join(quoted)}) % {partitions} AS {_PART}")
     limit = " LIMIT 0" if group.frame is FrameKind.HEADER else ""
+    query = f"SELECT {', '.join(selected)} FROM {source}"
+    if screen is not None:  # the screen reads the derived columns too: filtered outside
+        flagged = f"WHERE {screen.where}" if screen.where else f"QUALIFY {screen.qualify}"
+        query = f"SELECT * FROM ({query}) AS landed {flagged}"
     # Through Arrow: .df() builds a Python object per text cell, and there are millions.
-    table = con.sql(
-        f"SELECT {', '.join(selected)} FROM {source} ORDER BY {ROW_NUMBER}{limit}",
-        params=[year],
-    ).to_arrow_table()
+    table = con.sql(f"{query} ORDER BY {ROW_NUMBER}{limit}", params=[year]).to_arrow_table()
     for index in range(partitions):
         part = table
         if partitions > 1:
