@@ -27,6 +27,14 @@
     shares with up to 10^6 participants each differ by at least 10^-24, so this key orders them
     exactly and equal distances get equal keys (no binary floating point) -#}
 {%- set distance_scale = "cast('1000000000000000000000000' as hugeint)" -%}
+{#- The nearest starting levels without comparing every entry with every pool school (nationally
+    thousands of entries × tens of thousands of schools per entry and follow-up year): the pool's
+    distinct starting shares are numbered in order (start_steps); an entry takes as candidates the
+    pool schools of the outcome_matches + 1 steps at or below its own share and of as many above.
+    The nearest outcome_matches are among them, ties included: a school outside has at least
+    outcome_matches + 1 candidates strictly nearer on its side (+ 1: one of them may be T itself).
+    A share as a double orders as the fraction does: distinct fractions of up to 10^6 participants
+    differ by far more than a double's rounding, equal ones round alike. -#}
 
 with
 
@@ -48,6 +56,8 @@ result_index as (
         year,
         cast(selection_participants as bigint) as participants,
         cast(selection_passed as bigint) as passed,
+        -- the starting level as a key that orders as the share's fraction does (start_steps)
+        cast(selection_passed as double) / selection_participants as start_key,
         success_share
     from {{ ref('int_school_result_index') }}
 
@@ -125,6 +135,7 @@ outcomes as (
         partnered.school_id is not null as had_partner,
         baseline.participants as baseline_participants,
         baseline.passed as baseline_passed,
+        baseline.start_key as baseline_start_key,
         baseline.success_share as baseline_success_share,
         followup.success_share as followup_success_share
 
@@ -159,6 +170,7 @@ pool as (
         pool_baseline.school_id,
         pool_baseline.participants,
         pool_baseline.passed,
+        pool_baseline.start_key,
         pool_followup.success_share - pool_baseline.success_share as change
 
     from pool_years
@@ -182,33 +194,100 @@ pool as (
 
 ),
 
-candidates as (
+start_steps as (
+
+    select
+        entry_year,
+        followup_year,
+        start_key,
+        row_number() over (
+            partition by entry_year, followup_year order by start_key
+        ) as step
+
+    from (
+        select distinct
+            entry_year,
+            followup_year,
+            start_key
+        from pool
+    ) as start_keys
+
+),
+
+pool_steps as (
+
+    select
+        pool.*,
+        start_steps.step
+
+    from pool
+    inner join start_steps
+        on start_steps.entry_year = pool.entry_year
+        and start_steps.followup_year = pool.followup_year
+        and start_steps.start_key = pool.start_key
+
+),
+
+entry_steps as (
 
     select
         outcomes.school_id,
         outcomes.entry_year,
         outcomes.followup_year,
-        pool.school_id as comparison_id,
-        pool.change,
+        outcomes.baseline_participants,
+        outcomes.baseline_passed,
+        coalesce(start_steps.step, 0) as step
+
+    from outcomes
+    asof left join start_steps
+        on start_steps.entry_year = outcomes.entry_year
+        and start_steps.followup_year = outcomes.followup_year
+        and start_steps.start_key <= outcomes.baseline_start_key
+    where outcomes.baseline_success_share is not null
+
+),
+
+nearby_steps as (
+
+    select
+        school_id,
+        entry_year,
+        followup_year,
+        baseline_participants,
+        baseline_passed,
+        unnest(generate_series(step - {{ matches }}, step + {{ matches }} + 1)) as step
+
+    from entry_steps
+
+),
+
+candidates as (
+
+    select
+        nearby_steps.school_id,
+        nearby_steps.entry_year,
+        nearby_steps.followup_year,
+        pool_steps.school_id as comparison_id,
+        pool_steps.change,
         row_number() over (
-            partition by outcomes.school_id, outcomes.entry_year, outcomes.followup_year
+            partition by nearby_steps.school_id, nearby_steps.entry_year, nearby_steps.followup_year
             order by
                 cast(
                     abs(
-                        pool.passed * outcomes.baseline_participants
-                        - outcomes.baseline_passed * pool.participants
+                        pool_steps.passed * nearby_steps.baseline_participants
+                        - nearby_steps.baseline_passed * pool_steps.participants
                     ) as hugeint
                 ) * {{ distance_scale }}
-                // (pool.participants * outcomes.baseline_participants),
-                pool.school_id
+                // (pool_steps.participants * nearby_steps.baseline_participants),
+                pool_steps.school_id
         ) as match_rank
 
-    from outcomes
-    inner join pool
-        on pool.entry_year = outcomes.entry_year
-        and pool.followup_year = outcomes.followup_year
-        and pool.school_id != outcomes.school_id
-    where outcomes.baseline_success_share is not null
+    from nearby_steps
+    inner join pool_steps
+        on pool_steps.entry_year = nearby_steps.entry_year
+        and pool_steps.followup_year = nearby_steps.followup_year
+        and pool_steps.step = nearby_steps.step
+        and pool_steps.school_id != nearby_steps.school_id
 
 ),
 
