@@ -6,7 +6,11 @@ Elements the tests count carry ids and classes: `#share-chart rect.bar`, `#scatt
 `#parameters-note`, `#partners tbody tr`, `#effect-chart g.effect`, `#effect-table tbody tr`.
 """
 
-REPORT_TEMPLATE = """{% macro table(t, id) %}
+from nro_pipeline.lib.reports.chart_macros import CHART_MACROS
+
+REPORT_TEMPLATE = (
+    CHART_MACROS
+    + """{% macro table(t, id) %}
 <table id="{{ id }}">
 <thead><tr>{% for h in t.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
 <tbody>
@@ -90,11 +94,8 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 {% set c = report.share_chart %}
 <svg id="share-chart" role="img" aria-label="Доля школ в списке ШНОР по годам"
      viewBox="0 0 {{ c.width }} {{ c.height }}">
-{% for t in c.y_ticks %}
-  <line class="grid" x1="{{ c.left }}" x2="{{ c.right }}" y1="{{ t.position }}" y2="{{ t.position }}"/>
-  <text x="{{ c.left - 6 }}" y="{{ t.position + 4 }}" text-anchor="end" font-size="12">{{ t.label }}</text>
-{% endfor %}
-  <line class="axis" x1="{{ c.left }}" x2="{{ c.right }}" y1="{{ c.bottom }}" y2="{{ c.bottom }}"/>
+{{ y_grid(c) }}
+{{ bottom_axis(c) }}
 {% for b in c.bars %}
   <rect class="bar{{ ' current' if b.current }}" x="{{ b.x }}" y="{{ b.y }}" width="{{ b.width }}" height="{{ b.height }}"><title>{{ b.title }}</title></rect>
   <text x="{{ b.x + b.width / 2 }}" y="{{ b.y - 6 }}" text-anchor="middle" font-size="12">{{ b.label }}</text>
@@ -109,19 +110,13 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 {% set s = report.scatter %}
 <svg id="scatter" role="img" aria-label="ИСБШ и индекс образовательных результатов"
      viewBox="0 0 {{ s.width }} {{ s.height }}">
-{% for t in s.y_ticks %}
-  <line class="grid" x1="{{ s.left }}" x2="{{ s.right }}" y1="{{ t.position }}" y2="{{ t.position }}"/>
-  <text x="{{ s.left - 6 }}" y="{{ t.position + 4 }}" text-anchor="end" font-size="12">{{ t.label }}</text>
-{% endfor %}
-{% for t in s.x_ticks %}
-  <line class="grid" x1="{{ t.position }}" x2="{{ t.position }}" y1="{{ s.top }}" y2="{{ s.bottom }}"/>
-  <text x="{{ t.position }}" y="{{ s.bottom + 18 }}" text-anchor="middle" font-size="12">{{ t.label }}</text>
-{% endfor %}
+{{ y_grid(s) }}
+{{ x_grid(s) }}
 {% for t in s.level_lines %}
   <line class="level" x1="{{ s.left }}" x2="{{ s.right }}" y1="{{ t.position }}" y2="{{ t.position }}"/>
   <text x="{{ s.right - 4 }}" y="{{ t.position - 4 }}" text-anchor="end" font-size="11">{{ t.label }}</text>
 {% endfor %}
-  <line class="axis" x1="{{ s.left }}" x2="{{ s.right }}" y1="{{ s.bottom }}" y2="{{ s.bottom }}"/>
+{{ bottom_axis(s) }}
   <line class="axis" x1="{{ s.left }}" x2="{{ s.left }}" y1="{{ s.top }}" y2="{{ s.bottom }}"/>
 {% for p in s.points %}
   <circle class="point{{ ' listed' if p.listed }}" data-cluster="{{ p.cluster }}" cx="{{ p.x }}" cy="{{ p.y }}" r="{{ 5 if p.listed else 4 }}" fill="{{ p.colour }}"><title>{{ p.title }}</title></circle>
@@ -230,10 +225,7 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 {% set e = sup.chart %}
 <svg id="effect-chart" role="img" aria-label="Эффект поддержки по году входа в список и горизонту"
      viewBox="0 0 {{ e.width }} {{ e.height }}">
-{% for t in e.x_ticks %}
-  <line class="grid" x1="{{ t.position }}" x2="{{ t.position }}" y1="{{ e.top }}" y2="{{ e.bottom }}"/>
-  <text x="{{ t.position }}" y="{{ e.bottom + 16 }}" text-anchor="middle" font-size="11">{{ t.label }}</text>
-{% endfor %}
+{{ x_grid(e, gap=16, size=11) }}
   <line class="axis" x1="{{ e.zero }}" x2="{{ e.zero }}" y1="{{ e.top }}" y2="{{ e.bottom }}"/>
 {% for l in e.lines %}
   <g class="effect" data-group="{{ l.group }}"><title>{{ l.title }}</title>
@@ -277,3 +269,4 @@ REPORT_TEMPLATE = """{% macro table(t, id) %}
 </body>
 </html>
 """
+)

@@ -7,6 +7,8 @@ Elements the tests read: `h1`, `#facts` (a column per year, newest first; `tr.gr
 `#outcomes tbody tr`, `#schools tbody tr`.
 """
 
+from nro_pipeline.lib.reports.chart_macros import CHART_MACROS
+
 HEAD = """<!DOCTYPE html>
 <html lang="ru">
 <head>
@@ -53,7 +55,8 @@ _SCHOOL_CSS = """
 </style>"""
 
 SCHOOL_TEMPLATE = (
-    HEAD.replace("{title}", "{{ page.name }} — ШНОР, история школы").replace(
+    CHART_MACROS
+    + HEAD.replace("{title}", "{{ page.name }} — ШНОР, история школы").replace(
         "</style>", _SCHOOL_CSS, 1
     )
     + """<nav>Отчёты по годам:
@@ -88,14 +91,9 @@ SCHOOL_TEMPLATE = (
 {% set c = page.chart %}
 <svg id="success-chart" role="img" aria-label="Доля успешных результатов школы и группы сравнения по годам"
      viewBox="0 0 {{ c.width }} {{ c.height }}">
-{% for t in c.y_ticks %}
-  <line class="grid" x1="{{ c.left }}" x2="{{ c.right }}" y1="{{ t.position }}" y2="{{ t.position }}"/>
-  <text x="{{ c.left - 6 }}" y="{{ t.position + 4 }}" text-anchor="end" font-size="12">{{ t.label }}</text>
-{% endfor %}
-  <line class="axis" x1="{{ c.left }}" x2="{{ c.right }}" y1="{{ c.bottom }}" y2="{{ c.bottom }}"/>
-{% for t in c.x_ticks %}
-  <text x="{{ t.position }}" y="{{ c.bottom + 20 }}" text-anchor="middle" font-size="13">{{ t.label }}</text>
-{% endfor %}
+{{ y_grid(c) }}
+{{ bottom_axis(c) }}
+{{ x_grid(c, gap=20, size=13, lines=false) }}
 {% for line in c.lines %}
 <g class="{{ line.name }}">
 {% for points in line.segments %}  <polyline points="{{ points }}"/>
