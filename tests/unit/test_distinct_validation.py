@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from nro_pipeline.lib.contract.file_kinds import FILE_KINDS
 from nro_pipeline.lib.ingest.quarantine_table import HIDDEN
-from nro_pipeline.lib.ingest.raw_loader import load_file
-from nro_pipeline.lib.sample.landing_writer import write_landing_file
 from nro_pipeline.lib.validate import validation
 from nro_pipeline.lib.validate.gx_suite import expectation_columns, load_suite
-from nro_pipeline.lib.validate.quarantine_policy import QuarantinePolicy
 from nro_pipeline.lib.validate.rule_groups import FrameKind, plan_groups
-from nro_pipeline.lib.validate.validation import ValidationOutcome, check_landed_year
+from nro_pipeline.lib.validate.validation import ValidationOutcome
 from nro_pipeline.lib.validate.validation_frames import derived_columns
+from tests.support.landed_check import check_against_registry
 
 YEAR = 2024
 SCHOOLS = ("S1", "S2", "S3")
@@ -45,26 +42,7 @@ def gia_rows() -> list[dict[str, object]]:
 
 
 def checked(tmp_path: Path, rows: list[dict[str, object]]) -> ValidationOutcome:
-    registry = [
-        {
-            "school_id": s,
-            "school_name": f"Школа {s}",
-            "municipality": "Северогорск",
-            "locality_type": "city",
-            "levels": "NOO,OOO",
-            "latitude": 60,
-            "longitude": 43,
-        }
-        for s in SCHOOLS
-    ]
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(tmp_path / "nro.duckdb")) as con:
-        for kind, kind_rows in (("schools", registry), ("gia_results", rows)):
-            path = write_landing_file(tmp_path / "landing" / kind, FILE_KINDS[kind], kind_rows)
-            load_file(con, YEAR, FILE_KINDS[kind], path)
-        outcome, _ = check_landed_year(
-            con, YEAR, FILE_KINDS["gia_results"], QuarantinePolicy.BLOCK, 0.5
-        )
+    outcome, _, _ = check_against_registry(tmp_path, YEAR, "gia_results", rows, SCHOOLS)
     return outcome
 
 

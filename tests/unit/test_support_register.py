@@ -9,17 +9,16 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from nro_pipeline.lib.contract.file_kinds import FILE_KINDS, SUPPORT_REGISTER
+from nro_pipeline.lib.contract.file_kinds import SUPPORT_REGISTER
 from nro_pipeline.lib.ingest.landing_reader import read_landing_file
-from nro_pipeline.lib.ingest.raw_loader import load_file, not_yet_arrived
+from nro_pipeline.lib.ingest.raw_loader import not_yet_arrived
 from nro_pipeline.lib.ingest.value_normaliser import iso_date
 from nro_pipeline.lib.sample.landing_writer import LandingFormat, write_landing_file
-from nro_pipeline.lib.validate.quarantine_policy import QuarantinePolicy
-from nro_pipeline.lib.validate.validation import ValidationOutcome, check_landed_year
+from nro_pipeline.lib.validate.validation import ValidationOutcome
+from tests.support.landed_check import Rows, check_against_registry
 
 YEAR = 2024
 SCHOOLS = ("S1", "S2", "S3", "S4")
-Rows = list[dict[str, object]]
 
 
 def good_register() -> Rows:
@@ -38,31 +37,11 @@ def good_register() -> Rows:
 
 
 def checked(tmp_path: Path, rows: Rows) -> tuple[ValidationOutcome, str]:
-    registry = [
-        {
-            "school_id": s,
-            "school_name": f"Школа {s}",
-            "municipality": "Северогорск",
-            "locality_type": "city",
-            "levels": "NOO,OOO",
-            "latitude": 60,
-            "longitude": 43,
-        }
-        for s in SCHOOLS
-    ]
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(tmp_path / "nro.duckdb")) as con:
-        paths = {}
-        for kind, kind_rows in (("schools", registry), ("support_register", rows)):
-            paths[kind] = write_landing_file(
-                tmp_path / "landing" / kind, FILE_KINDS[kind], kind_rows
-            )
-            load_file(con, YEAR, FILE_KINDS[kind], paths[kind])
-        outcome, verdict = check_landed_year(
-            con, YEAR, SUPPORT_REGISTER, QuarantinePolicy.BLOCK, 0.5
-        )
+    outcome, verdict, path = check_against_registry(
+        tmp_path, YEAR, SUPPORT_REGISTER.name, rows, SCHOOLS
+    )
     assert verdict.passed == (not outcome.failures)
-    return outcome, str(paths["support_register"])
+    return outcome, str(path)
 
 
 def test_a_good_register_passes(tmp_path: Path) -> None:
