@@ -14,6 +14,7 @@ from nro_pipeline.lib.ingest.landing_reader import read_landing_file
 from nro_pipeline.lib.ingest.raw_loader import not_yet_arrived
 from nro_pipeline.lib.ingest.value_normaliser import iso_date
 from nro_pipeline.lib.sample.landing_writer import LandingFormat, write_landing_file
+from nro_pipeline.lib.validate.quarantine_policy import QuarantinePolicy
 from nro_pipeline.lib.validate.validation import ValidationOutcome
 from tests.support.landed_check import Rows, check_against_registry
 
@@ -77,6 +78,20 @@ def test_each_refusal_names_file_row_and_rule(
     assert row in failure.rows
     message = outcome.message()
     assert path in message and rule in message
+
+
+def test_a_bad_register_row_blocks_even_when_bad_rows_may_be_left_out(tmp_path: Path) -> None:
+    """Under NRO_QUARANTINE_POLICY=allow a results file refreshes without its bad rows; a decision
+    left out of the register would silently change the final list, so the register is refused
+    (SPEC §3c) — one bad row of three is within the allowed share of 0.5 the helper sets."""
+    rows = good_register()
+    rows[1] = {**rows[1], "decision": "оставить"}
+    outcome, verdict, _ = check_against_registry(
+        tmp_path, YEAR, SUPPORT_REGISTER.name, rows, SCHOOLS, QuarantinePolicy.ALLOW
+    )
+    assert [f.rows for f in outcome.failures] == [[3]]
+    assert not verdict.passed
+    assert "register of decisions is never loaded in part" in verdict.description
 
 
 def test_dates_read_in_the_forms_officials_write() -> None:

@@ -10,7 +10,9 @@ The policy (`NRO_QUARANTINE_POLICY`):
   kind, row number and content hash). Even then the year is blocked when
   - a rule about the file as a whole fails (missing column, unreadable file — never here at all),
   - the registry of schools has a bad row: every other file is checked against the registry, so
-    leaving a school out would silently drop it from every list, or
+    leaving a school out would silently drop it from every list,
+  - the region's register of decisions has a bad row: a decision left out would silently change
+    the final list (SPEC §3c refuses such a register), or
   - more than `NRO_QUARANTINE_MAX_SHARE` (default 5 %) of the file's rows are bad: then the file
     as a whole is wrong (percentages instead of counts, shifted columns), not a few rows.
 """
@@ -21,15 +23,20 @@ from dataclasses import dataclass
 from enum import Enum
 
 from nro_pipeline import settings
-from nro_pipeline.lib.contract.file_kinds import SCHOOLS
+from nro_pipeline.lib.contract.file_kinds import SCHOOLS, SUPPORT_REGISTER
 from nro_pipeline.lib.ingest.quarantine_table import REJECTED_ROWS
 from nro_pipeline.lib.validate.outcome import ValidationOutcome
 
 POLICY_ENV = settings.QUARANTINE_POLICY_ENV
 MAX_SHARE_ENV = settings.QUARANTINE_MAX_SHARE_ENV
 DEFAULT_MAX_SHARE = 0.05
-# Kinds whose bad rows always block (see the module docstring).
-NEVER_PARTLY_LOADED = frozenset({SCHOOLS.name})
+# Kinds whose bad rows always block, and why (see the module docstring).
+NEVER_PARTLY_LOADED = {
+    SCHOOLS.name: "the registry of schools is never loaded in part, whatever {env} says: every "
+    "other file is checked against it",
+    SUPPORT_REGISTER.name: "the region's register of decisions is never loaded in part, whatever "
+    "{env} says: a decision left out would silently change the final list",
+}
 
 
 class QuarantineConfigError(ValueError):
@@ -91,13 +98,8 @@ def verdict(
     if policy is QuarantinePolicy.BLOCK:
         return Verdict(False, False, f"{message}\n({where})", quarantined_rows)
     if outcome.kind in NEVER_PARTLY_LOADED:
-        return Verdict(
-            False,
-            False,
-            f"{message}\n({where}; the registry of schools is never loaded in part, whatever "
-            f"{POLICY_ENV} says: every other file is checked against it)",
-            quarantined_rows,
-        )
+        why = NEVER_PARTLY_LOADED[outcome.kind].format(env=POLICY_ENV)
+        return Verdict(False, False, f"{message}\n({where}; {why})", quarantined_rows)
     share = quarantined_rows / outcome.rows if outcome.rows else 1.0
     if share > allowed_share:
         return Verdict(
