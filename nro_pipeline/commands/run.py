@@ -11,6 +11,7 @@ recorded in the project's Dagster instance, so `nro dev` shows them.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -163,10 +164,21 @@ def _refresh(
                 progress.line(report.dbt_log)
             status = "FAILED" if report.problems else "ok"
             progress.done(f"[{label}] models: {status} ({report.seconds:.1f} s)")
-            for key in partition_keys[partition_keys.index(first) : partition_keys.index(last) + 1]:
-                if int(key) in outcomes:
-                    outcomes[int(key)].problems.extend(report.problems)
+            keys = partition_keys[partition_keys.index(first) : partition_keys.index(last) + 1]
+            built = [outcomes[int(key)] for key in keys if int(key) in outcomes]
+            for outcome in built:
+                outcome.problems.extend(report.problems)
+            _attribute_warnings(report.warnings, built)
     return outcomes
+
+
+def _attribute_warnings(warnings: list[str], built: list[YearOutcome]) -> None:
+    """The build's warnings (e.g. register decisions without effect) go into the Summary under the
+    year whose landing folder they name, else under the last year of the range: none is lost."""
+    for warning in warnings:
+        named = [o for o in built if f"{os.sep}{o.year}{os.sep}" in warning] or built[-1:]
+        for outcome in named:
+            outcome.warnings.append(warning)
 
 
 def _note(outcome: YearOutcome, report: RunReport) -> None:
