@@ -85,12 +85,10 @@ def parameters(suite: dict[str, Any], seed: int) -> dict[str, list[str]]:
     return {n: sorted(pick.sample([*IDS, "2024-09-01", "31.02.2024"], 3)) for n in names}
 
 
-@pytest.mark.parametrize("kind_name", sorted(FILE_KINDS))
-@pytest.mark.parametrize("seed", SEEDS)
-def test_sql_flags_the_rows_gx_counts_unexpected(kind_name: str, seed: int) -> None:
-    kind = FILE_KINDS[kind_name]
+def flagged_alike(kind: FileKind, rules: list[dict[str, Any]], seed: int) -> int:
+    """Run `rules` whole in GX on a random landed year of `kind` and assert each rule's SQL flags
+    exactly GX's unexpected rows; how many rules the frame broke."""
     suite = load_suite(kind.name)
-    rules = [e for e in suite["expectations"] if e["type"] not in HEADER_RULES]
     with duckdb.connect() as con, python_regex(con):
         columns = landed(con, kind, seed)
         context = parameters(suite, seed)
@@ -113,7 +111,52 @@ def test_sql_flags_the_rows_gx_counts_unexpected(kind_name: str, seed: int) -> N
             name = rule.get("description") or rule["type"]
             assert sorted(flagged[ROW_NUMBER]) == by_gx[name], (name, rule["kwargs"])
             broken += bool(by_gx[name])
-    assert broken >= len(rules) // 3  # the frames break a good share of the rules, not none
+    return broken
+
+
+@pytest.mark.parametrize("kind_name", sorted(FILE_KINDS))
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sql_flags_the_rows_gx_counts_unexpected(kind_name: str, seed: int) -> None:
+    kind = FILE_KINDS[kind_name]
+    rules = [e for e in load_suite(kind.name)["expectations"] if e["type"] not in HEADER_RULES]
+    assert flagged_alike(kind, rules, seed) >= len(rules) // 3  # a good share broken, not none
+
+
+def rule(name: str, kind: str, **kwargs: Any) -> dict[str, Any]:
+    return {"type": f"expect_{kind}", "kwargs": kwargs, "description": name}
+
+
+# What the SQL compiles beyond what today's suites use: each option of each compiled rule type.
+OPTIONS = [
+    rule("null", "column_values_to_be_null", column="subject"),
+    rule("strict bounds", "column_values_to_be_between", column="n_participants", min_value=1,
+         max_value=30, strict_min=True, strict_max=True),
+    rule("upper bound only", "column_values_to_be_between", column="n_mark_2", max_value=5),
+    rule("numbers in set", "column_values_to_be_in_set", column="n_grade", value_set=[4, 5, 6.0]),
+    rule("numbers not in set", "column_values_to_not_be_in_set", column="n_grade", value_set=[7]),
+    rule("empty set", "column_values_to_not_be_in_set", column="subject", value_set=[]),
+    rule("equal, both missing ignored", "column_pair_values_to_be_equal", column_A="n_mark_total",
+         column_B="n_participants", ignore_row_if="both_values_are_missing"),
+    rule("equal, none ignored", "column_pair_values_to_be_equal", column_A="n_mark_total",
+         column_B="n_participants", ignore_row_if="neither"),
+    rule("texts equal", "column_pair_values_to_be_equal", column_A="school_id",
+         column_B="subject", ignore_row_if="either_value_is_missing"),
+    rule("strictly greater", "column_pair_values_a_to_be_greater_than_b",
+         column_A="n_participants", column_B="n_mark_2"),
+    rule("unique unless any missing", "compound_columns_to_be_unique",
+         column_list=["school_id", "subject"], ignore_row_if="any_value_is_missing"),
+    rule("unique, none ignored", "compound_columns_to_be_unique",
+         column_list=["school_id", "grade"], ignore_row_if="never"),
+    rule("single-quoted condition", "column_values_to_be_in_set", column="subject",
+         value_set=["math"], row_condition="grade=='5'", condition_parser="pandas"),
+    rule("regex under a condition", "column_values_to_match_regex", column="school_id",
+         regex=r"^S\d$", row_condition='subject=="math"', condition_parser="pandas"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_compiled_option_flags_what_gx_flags(seed: int) -> None:
+    assert flagged_alike(FILE_KINDS["vpr_results"], OPTIONS, seed) >= len(OPTIONS) // 2
 
 
 def test_a_rule_sql_does_not_know_runs_in_gx_on_every_tuple() -> None:

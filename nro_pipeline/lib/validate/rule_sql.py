@@ -8,7 +8,8 @@ regexes searched by Python's `re` through a DuckDB function (`\\d` and `\\s` are
 for GX; DuckDB's RE2 would differ), numbers compared as the frame GX gets holds them (DuckDB's
 TRY_CAST, NaN as empty). A rule whose type, arguments or condition are not compiled gets no
 predicate and runs in GX on every tuple, as before. `tests/unit/test_rule_sql.py` checks, on
-random frames, that SQL flags the same rows as GX for every rule of the five suites.
+random frames, that SQL flags the same rows as GX for every rule of the five suites and every
+option compiled here.
 """
 
 from __future__ import annotations
