@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 from tests.support.run import nro, query
@@ -83,6 +84,9 @@ def test_missing_required_column_and_unknown_school(region_copy: tuple[Path, Pat
     # one page per group of rules GX ran together (rule_groups.py); one of them names the id
     pages = list((docs.parent / "validations").rglob("*.html"))
     assert any("NO_SUCH_SCHOOL" in page.read_text(encoding="utf-8") for page in pages)
+    # and they open offline: nothing fetched from a CDN (GX's own pages would)
+    for page in [docs, *pages]:
+        assert not re.search(r'(?:src|<link[^>]*href)="https?://', page.read_text(encoding="utf-8"))
     assert not (warehouse.parent / "gx_docs" / "2024" / "schools").exists()
     assert query(warehouse, MART_ROWS) == marts_before
 

@@ -3,8 +3,13 @@
 `<NRO_GX_DOCS_DIR or data/gx_docs>/<year>/<kind>/index.html`. Values of rules that must not show
 them (participant ids that look like names: suite meta `mask_values`) are removed before rendering.
 A file that passes gets no page (its check says so), and the page of its earlier failure goes.
+
+GX's pages load Bootstrap, jQuery, Vega and its logo from CDNs as they open: offline (the centre's
+network) they show unstyled, online they call home. Those references are taken out and a small
+inline style keeps the tables readable; the pages' links stay (a click is the reader's choice).
 """
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,6 +17,20 @@ from typing import Any
 from nro_pipeline import settings
 
 SITE_NAME = "nro"
+_REMOTE_ASSET = re.compile(
+    r'<link\b[^>]*\bhref="https?://[^"]*"[^>]*>'
+    r'|<script\b[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>'
+    r'|<img\b[^>]*\bsrc="https?://[^"]*"[^>]*>',
+    re.IGNORECASE,
+)
+_OFFLINE_STYLE = (
+    "<style>body{font-family:'Liberation Sans','DejaVu Sans',Arial,sans-serif;margin:16px;"
+    "color:#1d2733}table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #d5dbe1;"
+    "padding:3px 8px;text-align:left;vertical-align:top}.hide{display:none}"
+    # the pass / fail marks were Font Awesome glyphs
+    ".fa-check-circle::before{content:'\\2713';color:#2e7d32}"
+    ".fa-times::before{content:'\\2717';color:#c62828;font-weight:bold}</style>"
+)
 _VALUE_KEYS = (
     "partial_unexpected_list",
     "unexpected_list",
@@ -70,4 +89,11 @@ def build_data_docs(context: Any, results: list[Any], kind: str, year: int) -> P
         )
         store.set(key, result)
     context.build_data_docs(site_names=[SITE_NAME])
+    for page in site.rglob("*.html"):
+        page.write_text(offline_page(page.read_text(encoding="utf-8")), encoding="utf-8")
     return site / "index.html"
+
+
+def offline_page(html: str) -> str:
+    """A Data Docs page without what it would fetch from the network, with a style of its own."""
+    return _REMOTE_ASSET.sub("", html).replace("</head>", f"{_OFFLINE_STYLE}</head>", 1)
