@@ -41,13 +41,20 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class BarChart:
+class PlotArea:
+    """A chart's size and the box its data is drawn in: what the shared grid and axis markup reads
+    (`chart_macros.py`)."""
+
     width: int
     height: int
     left: float
     right: float
     top: float
     bottom: float
+
+
+@dataclass(frozen=True)
+class BarChart(PlotArea):
     bars: list[Bar]
     y_ticks: list[Tick]
 
@@ -63,13 +70,7 @@ class Point:
 
 
 @dataclass(frozen=True)
-class Scatter:
-    width: int
-    height: int
-    left: float
-    right: float
-    top: float
-    bottom: float
+class Scatter(PlotArea):
     points: list[Point]
     x_ticks: list[Tick]
     y_ticks: list[Tick]
@@ -198,13 +199,7 @@ class HistoryLine:
 
 
 @dataclass(frozen=True)
-class HistoryChart:
-    width: int
-    height: int
-    left: float
-    right: float
-    top: float
-    bottom: float
+class HistoryChart(PlotArea):
     lines: list[HistoryLine]
     x_ticks: list[Tick]
     y_ticks: list[Tick]

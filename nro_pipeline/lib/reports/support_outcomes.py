@@ -17,7 +17,7 @@ import duckdb
 
 from nro_pipeline.lib.contract.parameters import dbt_defaults
 from nro_pipeline.lib.methods.partner_reasons import plural_years
-from nro_pipeline.lib.reports.charts import Tick, nice_ticks
+from nro_pipeline.lib.reports.charts import PlotArea, Tick, nice_ticks
 from nro_pipeline.lib.reports.formatting import DASH, russian_number
 from nro_pipeline.lib.reports.labels import label_of, load_labels
 from nro_pipeline.lib.reports.report_tables import Table
@@ -61,13 +61,7 @@ class EffectLine:
 
 
 @dataclass(frozen=True)
-class EffectChart:
-    width: int
-    height: int
-    left: float
-    right: float
-    top: float
-    bottom: float
+class EffectChart(PlotArea):
     zero: float
     lines: list[EffectLine]
     x_ticks: list[Tick]
