@@ -19,9 +19,7 @@ import duckdb
 import pytest
 
 from nro_pipeline.definitions import load_definitions
-from nro_pipeline.defs.outputs.assets import build_output_assets
 from nro_pipeline.defs.outputs.report_specs import HTML_REPORT_KEY, HTML_REPORT_MARTS
-from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.charts import history_chart, share_chart
 from nro_pipeline.lib.reports.formatting import fmt_share
 from nro_pipeline.lib.reports.html_report import ReportData
@@ -31,7 +29,7 @@ from nro_pipeline.lib.reports.school_site import MANIFEST
 from nro_pipeline.lib.reports.sheets import BENCHMARK, SIGNALS
 from tests.support.chromium import PageVisit, find_chromium, visit
 from tests.support.reports import report_years
-from tests.support.run import REGION_YEARS, RunResult, instance_with_years, query
+from tests.support.run import REGION_YEARS, RunResult, materialize_output, query
 
 defs = load_definitions()
 
@@ -512,18 +510,7 @@ def test_school_page_in_the_browser(
 
 
 def _materialize_site(warehouse: Path) -> dict[str, object]:
-    """The html_report asset of YEAR as a run writes it (staged, committed at the run's end)."""
-    with instance_with_years(YEAR) as instance:
-        result = dg.materialize(
-            [build_output_assets([])],  # no marts as deps: they are already built
-            selection=[HTML_REPORT_KEY],
-            partition_key=str(YEAR),
-            resources={"warehouse": WarehouseResource(path=str(warehouse))},
-            instance=instance,
-        )
-    assert result.success
-    [event] = result.get_asset_materialization_events()
-    return {key: value.value for key, value in event.materialization.metadata.items()}
+    return materialize_output(warehouse, HTML_REPORT_KEY, YEAR)
 
 
 def _pages(folder: Path) -> dict[str, tuple[int, int]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dagster as dg
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
@@ -12,9 +11,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from nro_pipeline import settings
-from nro_pipeline.defs.outputs.assets import build_output_assets
 from nro_pipeline.defs.outputs.report_specs import XLSX_EXPORT_KEY
-from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.lib.reports.formatting import NO_DATA, Column, russian_number
 from nro_pipeline.lib.reports.labels import OBJECTIVITY_SIGNALS
 from nro_pipeline.lib.reports.sheets import (
@@ -29,7 +26,7 @@ from nro_pipeline.lib.reports.sheets import (
     WHY,
 )
 from nro_pipeline.lib.reports.xlsx_export import default_output_path
-from tests.support.run import RunResult, instance_with_years, nro, query
+from tests.support.run import RunResult, materialize_output, nro, query
 
 YEAR = 2024
 DIFFERENCE = "Отличия от опубликованного"
@@ -434,19 +431,9 @@ def test_xlsx_export_asset(
 ) -> None:
     warehouse, _ = region_run
     monkeypatch.setenv("NRO_EXPORTS_DIR", str(tmp_path))
-    with instance_with_years(YEAR) as instance:
-        result = dg.materialize(
-            [build_output_assets([])],  # no marts as deps: they are already built
-            selection=[XLSX_EXPORT_KEY],
-            partition_key=str(YEAR),
-            resources={"warehouse": WarehouseResource(path=str(warehouse))},
-            instance=instance,
-        )
-    assert result.success
-    [event] = result.get_asset_materialization_events()
-    metadata = event.materialization.metadata
-    assert metadata["workbooks"].value == {"2024": str(tmp_path / "nro_2024.xlsx")}
-    assert metadata["schools_on_list"].value == {"2024": _listed(warehouse)}
+    metadata = materialize_output(warehouse, XLSX_EXPORT_KEY, YEAR)
+    assert metadata["workbooks"] == {"2024": str(tmp_path / "nro_2024.xlsx")}
+    assert metadata["schools_on_list"] == {"2024": _listed(warehouse)}
     assert openpyxl.load_workbook(tmp_path / "nro_2024.xlsx").sheetnames == SHEET_TITLES
 
 

@@ -65,3 +65,23 @@ def instance_with_years(*years: int) -> Iterator[dg.DagsterInstance]:
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("results_year", [str(year) for year in years])
         yield instance
+
+
+def materialize_output(warehouse: Path, key: dg.AssetKey, year: int) -> dict[str, object]:
+    """One output asset of `year` as a run writes it (staged, committed at the run's end), from a
+    warehouse already built; the metadata of its materialisation."""
+    # imported here: the other helpers of this module stay free of the definitions
+    from nro_pipeline.defs.outputs.assets import build_output_assets
+    from nro_pipeline.defs.resources import WarehouseResource
+
+    with instance_with_years(year) as instance:
+        result = dg.materialize(
+            [build_output_assets([])],  # no marts as deps: they are already built
+            selection=[key],
+            partition_key=str(year),
+            resources={"warehouse": WarehouseResource(path=str(warehouse))},
+            instance=instance,
+        )
+    assert result.success
+    [event] = result.get_asset_materialization_events()
+    return {name: value.value for name, value in event.materialization.metadata.items()}
