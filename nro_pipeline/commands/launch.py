@@ -15,6 +15,7 @@ from typing import Any
 import dagster as dg
 from dagster._core.errors import DagsterExecutionInterruptedError
 
+from nro_pipeline.commands.interrupts import stop_signals_seen
 from nro_pipeline.lib.publish.working_copy import WarehouseLock, read_holder
 
 
@@ -68,13 +69,19 @@ def execute(
     if dbt_overrides is not None:
         config["ops"]["nro_dbt_models"] = {"config": {"vars_json": json.dumps(dbt_overrides)}}
     dbt_log = io.StringIO()
-    with contextlib.redirect_stdout(sys.stdout if verbose else dbt_log):
+    with (
+        stop_signals_seen() as stopped,
+        contextlib.redirect_stdout(sys.stdout if verbose else dbt_log),
+    ):
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config=config, **launch
         )
+        # A Ctrl-C Dagster swallowed still stopped dbt beside us: the run was stopped, not failed.
+        stopped_here = not result.success and stopped()
     stats = instance.get_run_stats(result.run_id)
     failed_checks, warning_checks = _failed_checks(result)
     problems, interrupted = _problems(result, failed_checks)
+    interrupted = interrupted or stopped_here
     if not result.success and not problems:
         problems = [f"the run failed; see run {result.run_id} in `nro dev`"]
     return RunReport(
