@@ -31,7 +31,6 @@ SLOWEST_FIRST = (
     "test_publish.py",
     "test_end_to_end.py",
     "test_rebuild.py",
-    "test_other_warehouse.py",
     "test_backfill.py",
     "test_decision_support.py",
     "test_region_decisions.py",  # one sensor-requested run of 2024 (about 50 s beside region_run)

@@ -65,42 +65,6 @@ def test_snapshot_holds_only_the_described_marts(published_region: tuple[Path, P
     assert "participant_id" not in columns
 
 
-def test_a_reader_keeps_reading_while_a_run_refreshes(
-    published_region: tuple[Path, Path, Path],
-) -> None:
-    landing, work, snapshot = published_region
-    before = query(snapshot, LIST_2024)
-    assert ("T_C2", True) in before
-    reader_code = textwrap.dedent(
-        f"""
-        import duckdb, sys
-        sql = {LIST_2024!r}
-        snapshot = duckdb.connect({str(snapshot)!r}, read_only=True)
-        work = duckdb.connect({str(work)!r}, read_only=True)
-        print(len(snapshot.execute(sql).fetchall()), flush=True)
-        sys.stdin.readline()  # the run happens while both files are held open
-        print(snapshot.execute(sql).fetchall() == {before!r}, len(work.execute(sql).fetchall()), flush=True)
-        """
-    )
-    reader = subprocess.Popen(
-        [sys.executable, "-c", reader_code],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert int(reader.stdout.readline()) == len(before)
-    _change_2024(landing)
-    result = _run(landing, work, snapshot, "--years", "2024")
-    reader_out, _ = reader.communicate("go\n", timeout=60)
-
-    assert result.returncode == 0, result.output
-    # The open reader still sees the snapshot it opened, whole; a new reader sees the new one.
-    assert reader_out.split() == ["True", str(len(before))]
-    after = query(snapshot, LIST_2024)
-    assert ("T_C2", False) in after and len(after) == len(before)
-    assert query(work, LIST_2024) == after
-
-
 def _run_stopped_in_its_dbt_build(landing: Path, work: Path, snapshot: Path) -> subprocess.Popen:
     """`nro run --years 2024` in a session of its own, returned once its dbt build is under way
     (after raw was replaced)."""
@@ -127,11 +91,15 @@ def _run_stopped_in_its_dbt_build(landing: Path, work: Path, snapshot: Path) -> 
     return run
 
 
-def test_a_killed_run_changes_nothing_and_the_next_run_completes(
+def test_a_killed_run_changes_nothing_and_the_next_run_completes_while_readers_read(
     published_region: tuple[Path, Path, Path],
 ) -> None:
+    """A run killed in its dbt build leaves the warehouse and the snapshot as they were; the next
+    run completes while a reader holds both files open: the reader keeps reading the snapshot it
+    opened, whole, and a new reader sees the new one."""
     landing, work, snapshot = published_region
     before_work, before_snapshot = query(work, LIST_2024), query(snapshot, LIST_2024)
+    assert ("T_C2", True) in before_snapshot
     _change_2024(landing)
     run = _run_stopped_in_its_dbt_build(landing, work, snapshot)
     os.killpg(run.pid, signal.SIGKILL)
@@ -139,10 +107,41 @@ def test_a_killed_run_changes_nothing_and_the_next_run_completes(
 
     assert query(work, LIST_2024) == before_work
     assert query(snapshot, LIST_2024) == before_snapshot
+    reader = _reader_holding(work, snapshot, before_snapshot)
     result = _run(landing, work, snapshot, "--years", "2024")
+    reader_out, _ = reader.communicate("go\n", timeout=60)
+
     assert result.returncode == 0, result.output
-    assert ("T_C2", False) in query(snapshot, LIST_2024)
+    assert reader_out.split() == ["True", str(len(before_snapshot))]
+    after = query(snapshot, LIST_2024)
+    assert ("T_C2", False) in after and len(after) == len(before_snapshot)
+    assert query(work, LIST_2024) == after
     assert not work.with_name(f"{work.name}.build").exists()
+
+
+def _reader_holding(work: Path, snapshot: Path, before: list[tuple]) -> subprocess.Popen:
+    """A BI reader in a process of its own that has both files open (read-only) and, once told to
+    go on, says whether the snapshot it opened still reads as `before` and how many rows the
+    warehouse it opened holds."""
+    reader_code = textwrap.dedent(
+        f"""
+        import duckdb, sys
+        sql = {LIST_2024!r}
+        snapshot = duckdb.connect({str(snapshot)!r}, read_only=True)
+        work = duckdb.connect({str(work)!r}, read_only=True)
+        print(len(snapshot.execute(sql).fetchall()), flush=True)
+        sys.stdin.readline()  # the run happens while both files are held open
+        print(snapshot.execute(sql).fetchall() == {before!r}, len(work.execute(sql).fetchall()), flush=True)
+        """
+    )
+    reader = subprocess.Popen(
+        [sys.executable, "-c", reader_code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert int(reader.stdout.readline()) == len(before)
+    return reader
 
 
 def test_ctrl_c_stops_a_run_within_seconds_and_changes_nothing(
