@@ -51,6 +51,7 @@ class OutputPlaces:
     read_from: Path  # the file the run built: its working copy, or the warehouse
     warehouse: str  # the warehouse as messages name it
     snapshot: Path | None  # where the BI snapshot is written (staged); None: not asked for
+    snapshot_now: Path | None  # the snapshot BI tools read now: the staged one starts from it
     reports: Path  # where the sites go (a run's staging folder)
     reports_now: Path  # the reports folder officials see: its unchanged school pages are linked
     exports: Path  # where the workbooks go
@@ -80,7 +81,7 @@ def write_output(places: OutputPlaces, task: Task) -> Written:
     kind, year = task.kind, task.year
     if kind == SNAPSHOT:
         assert places.snapshot is not None
-        rows = write_snapshot(places.read_from, places.snapshot)
+        rows = write_snapshot(places.read_from, places.snapshot, previous=places.snapshot_now)
         return Written(kind, None, places.snapshot, tables=rows)
     config = settings.duckdb_config()
     with duckdb.connect(str(places.read_from), read_only=True, config=config) as con:

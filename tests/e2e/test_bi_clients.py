@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from nro_pipeline.lib.publish.snapshot import publish_marts
+from tests.support.marts import spoil
 from tests.support.run import RunResult, query
 
 OLD_DUCKDB = "1.1.3"
@@ -90,9 +92,15 @@ def _old_duckdb_python() -> Path:
 
 
 def test_duckdb_1_1_reads_the_snapshot(region_run: tuple[Path, RunResult], tmp_path: Path) -> None:
+    """The snapshot as a run leaves it: published once before 2024 was built, then updated from
+    that file (2024's rows written into it), as the run adding a year does."""
     warehouse, result = region_run
     assert result.returncode == 0, result.output
+    before_2024 = tmp_path / "before_2024.duckdb"
+    shutil.copy(warehouse, before_2024)
+    spoil(before_2024, (2024,))
     snapshot = tmp_path / "nro_marts.duckdb"
+    publish_marts(before_2024, snapshot)
     publish_marts(warehouse, snapshot)
 
     done = subprocess.run(

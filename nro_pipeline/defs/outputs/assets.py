@@ -9,6 +9,7 @@ worker processes (`lib/run_outputs`), a run pays about the longest of them rathe
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 
@@ -56,6 +57,7 @@ def build_output_assets(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
             warehouse=str(warehouse.path),
             # asked only when written: a run commits the staged snapshot it was given
             snapshot=warehouse.snapshot_staging() if SNAPSHOT in kinds else None,
+            snapshot_now=Path(warehouse.published_path),
             reports=warehouse.output_folder(settings.reports_dir()),
             reports_now=settings.reports_dir(),
             exports=warehouse.output_folder(settings.exports_dir()),

@@ -7,6 +7,8 @@ launchpad instead of publishing every year. Like every run it works on the wareh
 publication and the refreshed BI snapshot land together when the run commits.
 """
 
+from pathlib import Path
+
 import dagster as dg
 from pydantic import Field
 
@@ -52,7 +54,7 @@ def published_lists(
         raise dg.Failure(description=str(error), allow_retries=False) from None
     # The snapshot shows the publication at once: staged now, swapped in with the warehouse.
     staged = warehouse.snapshot_staging()
-    write_snapshot(warehouse.reading_path, staged)
+    write_snapshot(warehouse.reading_path, staged, previous=Path(warehouse.published_path))
     warehouse.publish_staged_snapshot(staged)
     return dg.MaterializeResult(
         metadata={

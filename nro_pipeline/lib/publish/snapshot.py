@@ -11,9 +11,17 @@ disclosure rules of docs/methodology.md, «Публичная версия», ar
 The file is written in DuckDB's storage format v1.1.0: BI tools bundle DuckDB 1.x drivers (DBeaver,
 Metabase, Superset's duckdb-engine), and a file in the pipeline's own (2.0) format is refused by
 every 1.x client.
+
+A run usually changes a few years of a warehouse that holds many: the new snapshot then starts from
+a copy of the published one and rewrites only the years whose rows differ (by a fingerprint of each
+year's rows: their count and the sum of their hashes); a table whose columns, constraints or
+comments changed, or that has no `year` column, is rewritten whole when any of its rows differ.
 """
 
+import functools
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -33,49 +41,117 @@ def _quote(text: str) -> str:
 
 
 def publish_marts(warehouse: Path, snapshot: Path) -> dict[str, int]:
-    """Copy schema marts and the views of bi and public into a fresh file and swap it in atomically."""
+    """Copy schema marts and the views of bi and public into a new file and swap it in atomically."""
     snapshot.parent.mkdir(parents=True, exist_ok=True)
     staging = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.new")
     staging.unlink(missing_ok=True)
     try:
-        rows = write_snapshot(warehouse, staging)
+        rows = write_snapshot(warehouse, staging, previous=snapshot)
         os.replace(staging, snapshot)
     finally:
         staging.unlink(missing_ok=True)
     return rows
 
 
-def write_snapshot(warehouse: Path, staging: Path) -> dict[str, int]:
-    """Copy every table of schema marts into a new file `staging` (replaced if it exists)."""
+def write_snapshot(warehouse: Path, staging: Path, previous: Path | None = None) -> dict[str, int]:
+    """Write the snapshot of `warehouse` into `staging` (replaced if it exists): from a copy of
+    `previous` (the snapshot now published) when it is a whole file of this storage format, only
+    its changed years rewritten; else every table copied into a new file."""
     staging.parent.mkdir(parents=True, exist_ok=True)
     staging.unlink(missing_ok=True)
-    return _copy_marts(warehouse, staging)
-
-
-def _copy_marts(warehouse: Path, staging: Path) -> dict[str, int]:
-    rows: dict[str, int] = {}
+    updatable = previous is not None and _is_whole_snapshot_file(previous)
+    if updatable:
+        shutil.copyfile(previous, staging)
     with duckdb.connect() as con:
-        con.execute(
-            f"ATTACH {_quote(str(staging))} AS {_SNAPSHOT} (STORAGE_VERSION '{STORAGE_VERSION}')"
-        )
+        version = "" if updatable else f" (STORAGE_VERSION '{STORAGE_VERSION}')"
+        con.execute(f"ATTACH {_quote(str(staging))} AS {_SNAPSHOT}{version}")
         con.execute(f"ATTACH {_quote(str(warehouse))} AS source (READ_ONLY)")
         # The views' stored SQL names schema.table without a catalog: bind it to the snapshot.
         con.execute(f"USE {_SNAPSHOT}")
-        con.execute(f"CREATE SCHEMA {MARTS_SCHEMA}")
-        for table, comment, ddl in _tables(con, MARTS_SCHEMA):
-            target = f'{_SNAPSHOT}.{MARTS_SCHEMA}."{table}"'
-            # the source's own DDL: the marts' contracts (types, NOT NULL, primary keys) travel
-            # with them, for BI clients to read
-            con.execute(ddl)
-            con.execute(f'INSERT INTO {target} FROM source.{MARTS_SCHEMA}."{table}"')
-            _copy_comments(con, MARTS_SCHEMA, table, "TABLE", comment)
-            rows[table] = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+        for schema in VIEW_SCHEMAS:  # views over the marts, recreated once the marts are
+            con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        rows = _update_marts(con)
         for schema in VIEW_SCHEMAS:
             rows.update(_copy_views(con, schema))
         con.execute("USE memory")
         con.execute("DETACH source")
         con.execute(f"DETACH {_SNAPSHOT}")
     return rows
+
+
+def _update_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Make the snapshot's schema marts hold exactly the source's tables, rows and comments."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {MARTS_SCHEMA}")
+    source = {table: (comment, ddl) for table, comment, ddl in _tables(con, MARTS_SCHEMA)}
+    held = {table: (comment, ddl) for table, comment, ddl in _tables(con, MARTS_SCHEMA, _SNAPSHOT)}
+    for table in held.keys() - source.keys():
+        con.execute(f'DROP TABLE {_SNAPSHOT}.{MARTS_SCHEMA}."{table}"')
+    rows: dict[str, int] = {}
+    for table, (comment, ddl) in source.items():
+        target = f'{_SNAPSHOT}.{MARTS_SCHEMA}."{table}"'
+        same_shape = held.get(table) == (comment, ddl) and _column_comments(
+            con, table, "source"
+        ) == _column_comments(con, table, _SNAPSHOT)
+        if same_shape:
+            _replace_changed_rows(con, table)
+        else:
+            con.execute(f"DROP TABLE IF EXISTS {target}")
+            # the source's own DDL: the marts' contracts (types, NOT NULL, primary keys) travel
+            # with them, for BI clients to read
+            con.execute(ddl)
+            con.execute(f'INSERT INTO {target} FROM source.{MARTS_SCHEMA}."{table}"')
+            _copy_comments(con, MARTS_SCHEMA, table, "TABLE", comment)
+        rows[table] = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+    return rows
+
+
+def _replace_changed_rows(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Rewrite the years (the whole table, without a `year` column) whose rows differ."""
+    columns = {column for column, _ in _column_comments(con, table, "source")}
+    year = "year" if "year" in columns else "NULL"
+    source, target = (f'{db}.{MARTS_SCHEMA}."{table}"' for db in ("source", _SNAPSHOT))
+
+    def fingerprints(relation: str) -> dict[object, tuple[int, int]]:
+        found = con.execute(
+            f"SELECT {year} AS part, count(*), sum(hash(t)) FROM {relation} t GROUP BY part"
+        ).fetchall()
+        return {part: (count, digest) for part, count, digest in found}
+
+    wanted, held = fingerprints(source), fingerprints(target)
+    for part in sorted(wanted.keys() | held.keys(), key=str):
+        if wanted.get(part) == held.get(part):
+            continue
+        con.execute(f"DELETE FROM {target} WHERE {year} IS NOT DISTINCT FROM ?", [part])
+        con.execute(
+            f"INSERT INTO {target} FROM {source} WHERE {year} IS NOT DISTINCT FROM ?", [part]
+        )
+
+
+def _is_whole_snapshot_file(path: Path) -> bool:
+    """A DuckDB file of this storage format with no write-ahead log beside it (a file with one
+    is not whole on its own)."""
+    if not path.is_file() or Path(f"{path}.wal").exists():
+        return False
+    with path.open("rb") as file:
+        return file.read(_HEADER_END)[_HEADER_START:] == _format_header()
+
+
+# The main header's magic bytes, storage version number and flags (not the writing library's
+# version that follows them).
+_HEADER_START, _HEADER_END = 8, 52
+
+
+@functools.cache
+def _format_header() -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        sample = Path(folder) / "format.duckdb"
+        with duckdb.connect() as con:
+            con.execute(
+                f"ATTACH {_quote(str(sample))} AS sample (STORAGE_VERSION '{STORAGE_VERSION}')"
+            )
+            con.execute("DETACH sample")
+        with sample.open("rb") as file:
+            return file.read(_HEADER_END)[_HEADER_START:]
 
 
 def _copy_views(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
@@ -98,12 +174,24 @@ def _copy_views(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
     return rows
 
 
-def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[tuple[str, str | None, str]]:
-    """The source's tables of `schema`: name, comment and CREATE statement."""
+def _tables(
+    con: duckdb.DuckDBPyConnection, schema: str, database: str = "source"
+) -> list[tuple[str, str | None, str]]:
+    """The tables of `schema` in `database`: name, comment and CREATE statement."""
     return con.execute(
         "SELECT table_name, comment, sql FROM duckdb_tables() "
-        "WHERE database_name = 'source' AND schema_name = ? ORDER BY table_name",
-        [schema],
+        "WHERE database_name = ? AND schema_name = ? ORDER BY table_name",
+        [database, schema],
+    ).fetchall()
+
+
+def _column_comments(
+    con: duckdb.DuckDBPyConnection, table: str, database: str
+) -> list[tuple[str, str | None]]:
+    return con.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? "
+        "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+        [database, MARTS_SCHEMA, table],
     ).fetchall()
 
 
