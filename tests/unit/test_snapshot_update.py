@@ -9,7 +9,12 @@ from pathlib import Path
 
 import duckdb
 
-from nro_pipeline.lib.publish.snapshot import _is_whole_snapshot_file, write_snapshot
+from nro_pipeline.lib.publish.snapshot import (
+    FREE_SHARE_REWRITTEN,
+    _is_whole_snapshot_file,
+    publish_marts,
+    write_snapshot,
+)
 
 WAREHOUSE = """
 create schema marts;
@@ -129,3 +134,18 @@ def test_a_published_file_that_is_not_whole_is_not_updated(tmp_path: Path) -> No
     write_snapshot(warehouse, updated, previous=other_format)
     write_snapshot(warehouse, whole)
     assert _everything(updated) == _everything(whole)
+
+
+def test_an_updated_snapshot_never_keeps_more_than_a_quarter_of_its_blocks_free(
+    tmp_path: Path,
+) -> None:
+    """Years rewritten again and again leave blocks free: past a quarter of the file, the
+    snapshot is written whole instead."""
+    before = _warehouse(tmp_path / "before.duckdb", WAREHOUSE)
+    after = _warehouse(tmp_path / "after.duckdb", WAREHOUSE + CHANGES)
+    published = tmp_path / "published.duckdb"
+    for round_ in range(8):
+        publish_marts(after if round_ % 2 else before, published)
+        with duckdb.connect(str(published), read_only=True) as con:
+            _, _, _, total, _, free, *_ = con.execute("PRAGMA database_size").fetchone()
+        assert free / total <= FREE_SHARE_REWRITTEN, (round_, free, total)

@@ -16,6 +16,7 @@ A run usually changes a few years of a warehouse that holds many: the new snapsh
 a copy of the published one and rewrites only the years whose rows differ (by a fingerprint of each
 year's rows: their count and the sum of their hashes); a table whose columns, constraints or
 comments changed, or that has no `year` column, is rewritten whole when any of its rows differ.
+When the rewritten years have left a quarter of the file's blocks free, it is written whole again.
 """
 
 import functools
@@ -34,6 +35,9 @@ VIEW_SCHEMAS = (BI_SCHEMA, PUBLIC_SCHEMA)  # views over the marts, recreated in 
 # (tests/e2e/test_bi_clients.py opens the snapshot with duckdb 1.1.3).
 STORAGE_VERSION = "v1.1.0"
 _SNAPSHOT = "snapshot"
+# An updated snapshot whose free blocks (rows of rewritten years) pass this share of the file is
+# written whole instead: readers download and cache the file, it should not keep growing.
+FREE_SHARE_REWRITTEN = 0.25
 
 
 def _quote(text: str) -> str:
@@ -76,7 +80,16 @@ def write_snapshot(warehouse: Path, staging: Path, previous: Path | None = None)
         con.execute("USE memory")
         con.execute("DETACH source")
         con.execute(f"DETACH {_SNAPSHOT}")
+    if updatable and _free_share(staging) > FREE_SHARE_REWRITTEN:
+        return write_snapshot(warehouse, staging)  # written whole, compact again
     return rows
+
+
+def _free_share(path: Path) -> float:
+    """The share of the file's blocks that rewritten years left free."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        _, _, _, total, _, free, *_ = con.execute("PRAGMA database_size").fetchone()
+    return free / total if total else 0.0
 
 
 def _update_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
