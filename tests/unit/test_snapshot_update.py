@@ -8,7 +8,9 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
+from nro_pipeline.lib.publish import snapshot as snapshot_module
 from nro_pipeline.lib.publish.snapshot import (
     FREE_SHARE_REWRITTEN,
     _is_whole_snapshot_file,
@@ -55,6 +57,12 @@ create table marts.added (k integer);
 insert into marts.added values (7);
 create or replace view bi.results as select *, share * 1000 as share_permille from marts.results;
 """
+
+
+@pytest.fixture(autouse=True)
+def update_small_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These files are tiny: updated all the same, as a national snapshot is."""
+    monkeypatch.setattr(snapshot_module, "UPDATE_FROM_BYTES", 0)
 
 
 def _warehouse(path: Path, sql: str) -> Path:
@@ -149,3 +157,21 @@ def test_an_updated_snapshot_never_keeps_more_than_a_quarter_of_its_blocks_free(
         with duckdb.connect(str(published), read_only=True) as con:
             _, _, _, total, _, free, *_ = con.execute("PRAGMA database_size").fetchone()
         assert free / total <= FREE_SHARE_REWRITTEN, (round_, free, total)
+
+
+def test_a_small_published_snapshot_is_written_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below UPDATE_FROM_BYTES, copying every table is faster than comparing them."""
+    monkeypatch.setattr(snapshot_module, "UPDATE_FROM_BYTES", 64 * 2**20)
+    warehouse = _warehouse(tmp_path / "nro.duckdb", WAREHOUSE)
+    published = tmp_path / "published.duckdb"
+    write_snapshot(warehouse, published)
+
+    def no_copy(*_: object) -> None:
+        raise AssertionError("a small snapshot was copied to be updated")
+
+    monkeypatch.setattr(snapshot_module.shutil, "copyfile", no_copy)
+    updated = tmp_path / "updated.duckdb"
+    write_snapshot(warehouse, updated, previous=published)
+    assert _everything(updated) == _everything(published)
