@@ -70,9 +70,8 @@ def write_snapshot(warehouse: Path, staging: Path, previous: Path | None = None)
     staging.unlink(missing_ok=True)
     updatable = (
         previous is not None
-        and previous.is_file()
-        and previous.stat().st_size >= UPDATE_FROM_BYTES
         and _is_whole_snapshot_file(previous)
+        and previous.stat().st_size >= UPDATE_FROM_BYTES
     )
     if updatable:
         shutil.copyfile(previous, staging)
@@ -112,11 +111,12 @@ def _update_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     rows: dict[str, int] = {}
     for table, (comment, ddl) in source.items():
         target = f'{_SNAPSHOT}.{MARTS_SCHEMA}."{table}"'
-        same_shape = held.get(table) == (comment, ddl) and _column_comments(
-            con, table, "source"
-        ) == _column_comments(con, table, _SNAPSHOT)
+        columns = _column_comments(con, MARTS_SCHEMA, table, "source")
+        same_shape = held.get(table) == (comment, ddl) and columns == _column_comments(
+            con, MARTS_SCHEMA, table, _SNAPSHOT
+        )
         if same_shape:
-            _replace_changed_rows(con, table)
+            _replace_changed_rows(con, table, {column for column, _ in columns})
         else:
             con.execute(f"DROP TABLE IF EXISTS {target}")
             # the source's own DDL: the marts' contracts (types, NOT NULL, primary keys) travel
@@ -128,9 +128,8 @@ def _update_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return rows
 
 
-def _replace_changed_rows(con: duckdb.DuckDBPyConnection, table: str) -> None:
+def _replace_changed_rows(con: duckdb.DuckDBPyConnection, table: str, columns: set[str]) -> None:
     """Rewrite the years (the whole table, without a `year` column) whose rows differ."""
-    columns = {column for column, _ in _column_comments(con, table, "source")}
     year = "year" if "year" in columns else "NULL"
     source, target = (f'{db}.{MARTS_SCHEMA}."{table}"' for db in ("source", _SNAPSHOT))
 
@@ -209,12 +208,13 @@ def _tables(
 
 
 def _column_comments(
-    con: duckdb.DuckDBPyConnection, table: str, database: str
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, database: str
 ) -> list[tuple[str, str | None]]:
+    """The columns of a table or view in `database`, in order, with their comments."""
     return con.execute(
         "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? "
         "AND schema_name = ? AND table_name = ? ORDER BY column_index",
-        [database, MARTS_SCHEMA, table],
+        [database, schema, table],
     ).fetchall()
 
 
@@ -224,9 +224,6 @@ def _copy_comments(
     target = f'{_SNAPSHOT}.{schema}."{name}"'
     if comment:
         con.execute(f"COMMENT ON {kind} {target} IS {_quote(comment)}")
-    for column, column_comment in con.execute(
-        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'source' "
-        "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
-        [schema, name],
-    ).fetchall():
-        con.execute(f'COMMENT ON COLUMN {target}."{column}" IS {_quote(column_comment)}')
+    for column, column_comment in _column_comments(con, schema, name, "source"):
+        if column_comment is not None:
+            con.execute(f'COMMENT ON COLUMN {target}."{column}" IS {_quote(column_comment)}')
