@@ -7,15 +7,20 @@
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- if where -%}
-        {%- for column in modules.re.findall('__run_years\\((\\w+)\\)__', where) -%}
-            {%- set where = where | replace('__run_years(' ~ column ~ ')__', years_filter(column)) -%}
-        {%- endfor -%}
-        {%- set where = where | replace('__run_years__', years_filter('year')) -%}
         {%- set filtered -%}
-            (select * from {{ relation }} where {{ where }}) dbt_subquery
+            (select * from {{ relation }} where {{ run_years_where(where) }}) dbt_subquery
         {%- endset -%}
         {%- do return(filtered) -%}
     {%- else -%}
         {%- do return(relation) -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- A `where` condition with `__run_years__` / `__run_years(column)__` replaced (see above); the
+    `where` of each rule of a `row_rules` test goes through it too. -#}
+{% macro run_years_where(where) -%}
+    {%- for column in modules.re.findall('__run_years\\((\\w+)\\)__', where) -%}
+        {%- set where = where | replace('__run_years(' ~ column ~ ')__', years_filter(column)) -%}
+    {%- endfor -%}
+    {%- do return(where | replace('__run_years__', years_filter('year'))) -%}
 {%- endmacro %}

@@ -1,11 +1,14 @@
 """dbt unit tests: one per methodology rule, with expected values worked out by hand.
 
 Production runs skip them (`--exclude-resource-type unit_test`); here they run once against a
-built warehouse, since dbt reads the column types of each model's inputs from the relations.
+built warehouse, since dbt reads the column types of each model's inputs from the relations. The
+same dbt invocation runs one model's `row_rules` test on that warehouse with rules broken on
+purpose: it must fail, and the build's failure message must name each broken rule.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -13,15 +16,29 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+
+from nro_pipeline.lib.contract.failed_tests import describe_failures
 from nro_pipeline.settings import DBT_PROJECT_DIR
 from tests.support.run import RunResult
 
 
-def test_every_dbt_unit_test_passes(region_run: tuple[Path, RunResult], tmp_path: Path) -> None:
+def test_every_dbt_unit_test_passes_and_broken_rules_are_named(
+    region_run: tuple[Path, RunResult], tmp_path: Path
+) -> None:
     warehouse, result = region_run
     assert result.returncode == 0, result.output
     copy = tmp_path / "unit.duckdb"
     shutil.copy(warehouse, copy)
+    with duckdb.connect(str(copy)) as con:  # two rules of mart_partner_matches broken
+        con.execute(
+            "UPDATE marts.mart_partner_matches SET match_type = 'diagonal' WHERE rowid IN "
+            "(SELECT rowid FROM marts.mart_partner_matches WHERE partner_id IS NOT NULL LIMIT 2)"
+        )
+        con.execute(
+            "UPDATE marts.mart_partner_matches SET rank = NULL WHERE rowid IN "
+            "(SELECT rowid FROM marts.mart_partner_matches LIMIT 1)"
+        )
     env = {**os.environ, "NRO_WAREHOUSE": str(copy), "DO_NOT_TRACK": "1"}
     done = subprocess.run(
         [
@@ -29,6 +46,7 @@ def test_every_dbt_unit_test_passes(region_run: tuple[Path, RunResult], tmp_path
             "test",
             "--select",
             "test_type:unit",
+            "rules_mart_partner_matches",
             "--target-path",
             str(tmp_path / "target"),
             "--project-dir",
@@ -41,6 +59,10 @@ def test_every_dbt_unit_test_passes(region_run: tuple[Path, RunResult], tmp_path
         text=True,
         timeout=300,
     )
-    assert done.returncode == 0, done.stdout[-4000:]
     passed = int(re.search(r"PASS=(\d+)", done.stdout).group(1))
-    assert passed >= 26 and "ERROR=0" in done.stdout
+    assert passed >= 26 and "ERROR=1" in done.stdout, done.stdout[-4000:]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    assert describe_failures(results, copy) == [
+        "rules_mart_partner_matches (rules broken: "
+        "«rank is not null» — 1 row; «match_type in (horizontal, vertical)» — 2 rows)"
+    ]

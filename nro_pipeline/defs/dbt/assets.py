@@ -31,6 +31,7 @@ from nro_pipeline import settings
 from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.defs.year_checks import with_year_verdicts
+from nro_pipeline.lib.contract.failed_tests import describe_failures
 from nro_pipeline.lib.contract.parameters import dbt_defaults, parameter_problems
 from nro_pipeline.lib.contract.presets import PresetError, run_vars
 from nro_pipeline.lib.methods.years_var import RUN_TABLE, write_run_years
@@ -226,7 +227,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             yield event
         if not invocation.is_successful():
             raise dg.Failure(
-                description="dbt build failed: " + "; ".join(failed_nodes(invocation)),
+                description="dbt build failed: " + "; ".join(failed_nodes(invocation, database)),
                 allow_retries=False,
             )
         if MARTS_BUILT_WITH in context.selected_asset_keys:  # not a seeds/staging-only subset
@@ -254,15 +255,11 @@ def column_schemas(database: Path) -> dict[dg.AssetKey, dg.TableSchema]:
     return {key: dg.TableSchema(columns=cols) for key, cols in columns.items()}
 
 
-def failed_nodes(invocation: Any) -> list[str]:
-    """dbt nodes that errored or failed, from run_results.json, in plain words."""
+def failed_nodes(invocation: Any, database: Path) -> list[str]:
+    """dbt nodes that errored or failed, from run_results.json, in plain words (a failed
+    `row_rules` test names the rules broken, read from `database`, the file dbt wrote)."""
     try:
         results = invocation.get_artifact("run_results.json")["results"]
     except Exception:  # no artifact: dbt did not get as far as running anything
         return ["see the dbt log of this run"]
-    failed = [
-        f"{r['unique_id'].split('.', 2)[-1]} ({r['status']}: {(r.get('message') or '').strip()[:200]})"
-        for r in results
-        if r["status"] in ("error", "fail")
-    ]
-    return failed or ["see the dbt log of this run"]
+    return describe_failures(results, database) or ["see the dbt log of this run"]
