@@ -69,3 +69,18 @@ def test_a_publication_and_its_public_edition_are_in_the_lineage_never_in_a_refr
     for job in ("annual_refresh", "build_models", "land_and_validate"):
         selected = defs.resolve_job_def(job).asset_layer.selected_asset_keys
         assert published not in selected and public not in selected, job
+
+
+def test_a_models_row_rules_check_lists_its_rules() -> None:
+    """A model's row rules are one dbt test; its check says in the UI which rules it holds."""
+    graph = defs.resolve_asset_graph()
+    key = dg.AssetCheckKey(
+        dg.AssetKey(["marts", "mart_partner_matches"]), "rules_mart_partner_matches"
+    )
+    lines = graph.get_check_spec(key).description.splitlines()
+    assert lines[0].startswith("Правила строк модели")
+    assert "- not_null: school_id" in lines
+    assert "- accepted_values: match_type, values: ['horizontal', 'vertical']" in lines
+    assert "- not_null: reason, where: partner_id is null" in lines
+    other = dg.AssetCheckKey(dg.AssetKey(["raw", "schools"]), "gx_schools")
+    assert "Правила строк модели" not in (graph.get_check_spec(other).description or "")

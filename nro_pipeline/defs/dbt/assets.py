@@ -114,9 +114,15 @@ class NroDbtTranslator(DagsterDbtTranslator):
         unique_id: str,
         project: DbtProject | None,
     ) -> dg.AssetCheckSpec | None:
-        """dbt tests as checks partitioned by results year, like the models they test."""
+        """dbt tests as checks partitioned by results year, like the models they test; a model's
+        `row_rules` check lists its rules, which the UI otherwise would not show."""
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
-        return spec._replace(partitions_def=results_year_partitions) if spec else None
+        if spec is None:
+            return None
+        rules = row_rules_of(manifest["nodes"].get(unique_id, {}))
+        if rules and not spec.description:
+            spec = spec._replace(description=rules)
+        return spec._replace(partitions_def=results_year_partitions)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
@@ -124,6 +130,20 @@ class NroDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "source":
             return dbt_resource_props["source_name"]
         return dbt_resource_props.get("config", {}).get("schema") or "dbt"
+
+
+def row_rules_of(test_node: Mapping[str, Any]) -> str:
+    """A `row_rules` test's rules as its YAML states them, one per line; '' for other tests."""
+    metadata = test_node.get("test_metadata") or {}
+    if metadata.get("name") != "row_rules":
+        return ""
+    rules = metadata.get("kwargs", {}).get("rules") or []
+    return (
+        "Правила строк модели, одна проверка dbt (row_rules); where — к каким строкам относится правило:\n"
+        + "\n".join(
+            "- " + ", ".join(f"{key}: {value}" for key, value in rule.items()) for rule in rules
+        )
+    )
 
 
 class DbtVarsConfig(dg.Config):
