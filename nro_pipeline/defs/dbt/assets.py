@@ -138,12 +138,12 @@ def row_rules_of(test_node: Mapping[str, Any]) -> str:
     if metadata.get("name") != "row_rules":
         return ""
     rules = metadata.get("kwargs", {}).get("rules") or []
-    return (
-        "Правила строк модели, одна проверка dbt (row_rules); where — к каким строкам относится правило:\n"
-        + "\n".join(
-            "- " + ", ".join(f"{key}: {value}" for key, value in rule.items()) for rule in rules
-        )
+    heading = (
+        "Правила строк модели, одна проверка dbt (row_rules); "
+        "where — к каким строкам относится правило:"
     )
+    lines = ["- " + ", ".join(f"{key}: {value}" for key, value in rule.items()) for rule in rules]
+    return "\n".join([heading, *lines])
 
 
 class DbtVarsConfig(dg.Config):
