@@ -2,8 +2,9 @@
 
 Production runs skip them (`--exclude-resource-type unit_test`); here they run once against a
 built warehouse, since dbt reads the column types of each model's inputs from the relations. The
-same dbt invocation runs one model's `row_rules` test on that warehouse with rules broken on
-purpose: it must fail, and the build's failure message must name each broken rule.
+same dbt invocation runs two models' `row_rules` tests (rules with their own `where`s, and rules
+sharing one) on that warehouse with rules broken on purpose: they must fail, and the build's
+failure message must name each broken rule.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ def test_every_dbt_unit_test_passes_and_broken_rules_are_named(
             "UPDATE marts.mart_partner_matches SET rank = NULL WHERE rowid IN "
             "(SELECT rowid FROM marts.mart_partner_matches LIMIT 1)"
         )
+        # … and one of mart_disclosure_control, whose rules share their `where` (filtered once)
+        con.execute(
+            "UPDATE marts.mart_disclosure_control SET hide_figures = false, hide_participants = "
+            "true WHERE rowid IN (SELECT rowid FROM marts.mart_disclosure_control LIMIT 3)"
+        )
     env = {**os.environ, "NRO_WAREHOUSE": str(copy), "DO_NOT_TRACK": "1"}
     done = subprocess.run(
         [
@@ -47,6 +53,7 @@ def test_every_dbt_unit_test_passes_and_broken_rules_are_named(
             "--select",
             "test_type:unit",
             "rules_mart_partner_matches",
+            "rules_mart_disclosure_control",
             "--target-path",
             str(tmp_path / "target"),
             "--project-dir",
@@ -60,9 +67,11 @@ def test_every_dbt_unit_test_passes_and_broken_rules_are_named(
         timeout=300,
     )
     passed = int(re.search(r"PASS=(\d+)", done.stdout).group(1))
-    assert passed >= 26 and "ERROR=1" in done.stdout, done.stdout[-4000:]
+    assert passed >= 26 and "ERROR=2" in done.stdout, done.stdout[-4000:]
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
-    assert describe_failures(results, copy) == [
+    assert sorted(describe_failures(results, copy)) == [
+        "rules_mart_disclosure_control (rules broken: "
+        "«hide_figures or not hide_participants where __run_years__» — 3 rows)",
         "rules_mart_partner_matches (rules broken: "
-        "«rank is not null» — 1 row; «match_type in (horizontal, vertical)» — 2 rows)"
+        "«rank is not null» — 1 row; «match_type in (horizontal, vertical)» — 2 rows)",
     ]

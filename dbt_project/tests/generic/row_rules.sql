@@ -11,6 +11,14 @@
 -#}
 {% test row_rules(model, rules) %}
 
+{#- A `where` every rule shares filters the rows once, before the rules: DuckDB then pushes it into
+    a view (a staging view reads every year of raw; its rules check the run's years). -#}
+{%- set shared = namespace(where=rules[0].get('where'), same=true) -%}
+{%- for rule in rules if rule.get('where') != shared.where -%}
+    {%- set shared.same = false -%}
+{%- endfor -%}
+{%- set shared_where = shared.where if shared.same else none %}
+
 with
 
 broken as (
@@ -19,10 +27,13 @@ broken as (
         {%- for rule in rules %}
         count(*) filter (
             where {{ row_rule_broken(rule) }}
-            {%- if rule.get('where') %} and ({{ run_years_where(rule['where']) }}){% endif %}
+            {%- if rule.get('where') and not shared_where %} and ({{ run_years_where(rule['where']) }}){% endif %}
         ) as rule_{{ loop.index }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ model }}
+    {%- if shared_where %}
+    where {{ run_years_where(shared_where) }}
+    {%- endif %}
 
 )
 
