@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import logging
 import os
 import sys
 import warnings
@@ -317,8 +316,8 @@ def console_main() -> None:
     storage committed; the atexit handlers (temporary folders among them) still run. An error
     escaping `main` ends the process the usual way, with its traceback."""
     code = main()
-    atexit._run_exitfuncs()  # what a normal exit runs first (private, stable since 3.0)
-    logging.shutdown()
+    # what a normal exit runs first, logging's flush among them (private, stable since 3.0)
+    atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
