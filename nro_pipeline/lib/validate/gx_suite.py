@@ -20,6 +20,7 @@ import pandas as pd
 
 from nro_pipeline import settings
 from nro_pipeline.lib.ingest.quarantine_table import HIDDEN
+from nro_pipeline.lib.validate.gx_import import import_great_expectations
 from nro_pipeline.lib.validate.outcome import RuleFailure
 
 ROW_NUMBER = "_row_number"
@@ -72,7 +73,7 @@ class GxSession:
     """One ephemeral GX context for every run of one file's validation, kept for Data Docs."""
 
     def __init__(self) -> None:
-        import great_expectations as gx
+        gx = import_great_expectations()
         from great_expectations.data_context.types.base import ProgressBarsConfig
         from great_expectations.execution_engine import pandas_execution_engine
 
