@@ -106,16 +106,15 @@ def _update_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {MARTS_SCHEMA}")
     source = {table: (comment, ddl) for table, comment, ddl in _tables(con, MARTS_SCHEMA)}
     held = {table: (comment, ddl) for table, comment, ddl in _tables(con, MARTS_SCHEMA, _SNAPSHOT)}
+    source_columns = _column_comments(con, MARTS_SCHEMA, "source")
+    held_columns = _column_comments(con, MARTS_SCHEMA, _SNAPSHOT)
     for table in held.keys() - source.keys():
         con.execute(f'DROP TABLE {_SNAPSHOT}.{MARTS_SCHEMA}."{table}"')
     rows: dict[str, int] = {}
     for table, (comment, ddl) in source.items():
         target = f'{_SNAPSHOT}.{MARTS_SCHEMA}."{table}"'
-        columns = _column_comments(con, MARTS_SCHEMA, table, "source")
-        same_shape = held.get(table) == (comment, ddl) and columns == _column_comments(
-            con, MARTS_SCHEMA, table, _SNAPSHOT
-        )
-        if same_shape:
+        columns = source_columns[table]
+        if held.get(table) == (comment, ddl) and columns == held_columns.get(table):
             _replace_changed_rows(con, table, {column for column, _ in columns})
         else:
             con.execute(f"DROP TABLE IF EXISTS {target}")
@@ -123,7 +122,7 @@ def _update_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             # with them, for BI clients to read
             con.execute(ddl)
             con.execute(f'INSERT INTO {target} FROM source.{MARTS_SCHEMA}."{table}"')
-            _copy_comments(con, MARTS_SCHEMA, table, "TABLE", comment)
+            _copy_comments(con, target, "TABLE", comment, columns)
         rows[table] = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
     return rows
 
@@ -186,10 +185,11 @@ def _copy_views(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
     ).fetchall()
     if views:
         con.execute(f"CREATE SCHEMA {schema}")
+    columns = _column_comments(con, schema, "source")
     rows = {}
     for view, comment, sql in views:
         con.execute(sql)
-        _copy_comments(con, schema, view, "VIEW", comment)
+        _copy_comments(con, f'{_SNAPSHOT}.{schema}."{view}"', "VIEW", comment, columns[view])
         rows[f"{schema}.{view}"] = con.execute(
             f'SELECT count(*) FROM {schema}."{view}"'
         ).fetchone()[0]
@@ -208,22 +208,35 @@ def _tables(
 
 
 def _column_comments(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, database: str
-) -> list[tuple[str, str | None]]:
-    """The columns of a table or view in `database`, in order, with their comments."""
-    return con.execute(
-        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? "
-        "AND schema_name = ? AND table_name = ? ORDER BY column_index",
-        [database, schema, table],
+    con: duckdb.DuckDBPyConnection, schema: str, database: str
+) -> dict[str, list[tuple[str, str | None]]]:
+    """The columns of every table and view of `schema` in `database`, in order, with their
+    comments (one query for the schema: a query a table cost a regional snapshot 0.2 s)."""
+    found = con.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE database_name = ? "
+        "AND schema_name = ? ORDER BY table_name, column_index",
+        [database, schema],
     ).fetchall()
+    columns: dict[str, list[tuple[str, str | None]]] = {}
+    for table, column, comment in found:
+        columns.setdefault(table, []).append((column, comment))
+    return columns
 
 
 def _copy_comments(
-    con: duckdb.DuckDBPyConnection, schema: str, name: str, kind: str, comment: str | None
+    con: duckdb.DuckDBPyConnection,
+    target: str,
+    kind: str,
+    comment: str | None,
+    columns: list[tuple[str, str | None]],
 ) -> None:
-    target = f'{_SNAPSHOT}.{schema}."{name}"'
-    if comment:
-        con.execute(f"COMMENT ON {kind} {target} IS {_quote(comment)}")
-    for column, column_comment in _column_comments(con, schema, name, "source"):
-        if column_comment is not None:
-            con.execute(f'COMMENT ON COLUMN {target}."{column}" IS {_quote(column_comment)}')
+    """The relation's comment and its columns' in one batch of statements (one statement each
+    cost a regional snapshot 0.4 s)."""
+    statements = [f"COMMENT ON {kind} {target} IS {_quote(comment)}"] if comment else []
+    statements += [
+        f'COMMENT ON COLUMN {target}."{column}" IS {_quote(column_comment)}'
+        for column, column_comment in columns
+        if column_comment is not None
+    ]
+    if statements:
+        con.execute(";\n".join(statements))
