@@ -18,9 +18,9 @@ DASH = "—"
 def russian_number(value: float, decimals: int) -> str:
     """Decimal comma and a real minus sign; a value that rounds to zero shows no sign."""
     text = f"{value:.{decimals}f}"
-    if float(text) == 0:
-        text = text.lstrip("-")
-    return text.replace(".", ",").replace("-", "−")
+    if text[0] == "-":  # the only minus of a fixed-point number; positive ones skip the checks
+        text = text[1:] if float(text) == 0 else "−" + text[1:]
+    return text.replace(".", ",")
 
 
 def fmt_share(value: float | None, decimals: int = 1) -> str:

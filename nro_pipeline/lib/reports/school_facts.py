@@ -5,7 +5,9 @@ Per year: the list status (on the list, reasons, confidence, movement, years on 
 stage), the region's decision, final list and partner (`mart_support_list`; docs/methodology.md,
 «Решения региона»), cluster, result index, ISBSh and its quintile, social status, the benchmark
 against similar schools and the VPR objectivity signals, in the words of `marts.dim_code_labels`.
-Neighbouring years with the same value share one cell, so what changed stands out.
+Neighbouring years with the same value share one cell, so what changed stands out. A row's cells
+come as markup (`<td>` per run of years), built here once rather than cell by cell in the template:
+a national site writes 40,000 pages of about twenty rows each.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from nro_pipeline.lib.reports.formatting import NO, NO_DATA, YES, fmt_number, fmt_share
 from nro_pipeline.lib.reports.labels import OBJECTIVITY_SIGNALS, label_of
@@ -25,21 +27,22 @@ _DECISIONS = """
            p.school_name, d.partner_source, d.partner_note
     from marts.mart_support_list d
     left join marts.mart_low_results p on p.school_id = d.partner_id and p.year = d.year
+    where hash(d.school_id) % $shards = $shard
 """
 
 Labels = dict[str, dict[str, str]]
-Cell = tuple[str, str]  # text, css class
-Span = tuple[str, Markup]  # text, attributes of its cell (css class, the years it spans)
+LISTED = "В списке ШНОР"  # the row whose «да» stands out
 
 
 @dataclass(frozen=True)
 class FactGroup:
     title: str
-    rows: list[tuple[str, list[Span]]]  # label, its values over the years (newest first)
+    rows: list[tuple[str, Markup]]  # label, the cells of its values over the years (newest first)
 
 
-def year_facts(row: tuple[Any, ...], labels: Labels) -> dict[str, Cell]:
-    """One year of the school: each fact's text (and css class) by its label."""
+def year_facts(row: tuple[Any, ...], labels: Labels, decided: dict[str, str]) -> list[str | None]:
+    """One year of the school: each fact's text in the rows' order (None: a decision the region
+    did not make); `decided`: the year's lines of the final list (`decision_facts`)."""
     (_, _, _, _, listed, reasons, _, confidence, status, years_on, stage, cluster, index,
      isbsh, quintile, social, level, percentile, group_size, share, group_share, rated,
      *signals) = row  # fmt: skip
@@ -48,7 +51,8 @@ def year_facts(row: tuple[Any, ...], labels: Labels) -> dict[str, Cell]:
         for name, on in zip(OBJECTIVITY_SIGNALS, signals, strict=True)
         if on
     ]
-    plain = {
+    facts = {
+        LISTED: YES if listed else NO,
         "Причины": reasons or "—",
         "Уверенность отнесения": label_of(labels["list_confidence"], confidence),
         "Движение в списке": label_of(labels["list_status"], status),
@@ -66,10 +70,9 @@ def year_facts(row: tuple[Any, ...], labels: Labels) -> dict[str, Cell]:
             f"{fmt_share(share)} / {fmt_share(group_share)}"
         ),
         "Сигналы необъективности ВПР": "; ".join(raised) or (NO if rated else NO_DATA),
+        **decided,
     }
-    facts = {label: (text, "") for label, text in plain.items()}
-    facts["В списке ШНОР"] = (YES, "on") if listed else (NO, "")
-    return facts
+    return list(map(facts.get, _ORDER))
 
 
 # The rows of the facts table, grouped; the region's decisions only when it made some.
@@ -77,7 +80,7 @@ FACT_GROUPS = (
     (
         "Список ШНОР",
         (
-            "В списке ШНОР",
+            LISTED,
             "Причины",
             "Уверенность отнесения",
             "Движение в списке",
@@ -118,57 +121,55 @@ FACT_GROUPS = (
 
 
 _ORDER = [label for _, labels in FACT_GROUPS for label in labels]
-_AT = {label: i for i, label in enumerate(_ORDER)}
-_NONE: Cell = ("—", "none")
 
 
-def in_order(facts: dict[str, Cell], decisions: dict[str, Cell]) -> list[Cell | None]:
-    """A year's facts in the rows' order (None: a fact the year has not, a decision not made)."""
-    cells: list[Cell | None] = [facts.get(label) for label in _ORDER]
-    for label, cell in decisions.items():
-        cells[_AT[label]] = cell
-    return cells
-
-
-def fact_groups(by_year: list[list[Cell | None]]) -> list[FactGroup]:
+def fact_groups(by_year: list[list[str | None]]) -> list[FactGroup]:
     """The facts table: a row per fact some year has, its values over the years."""
     over_years = dict(zip(_ORDER, zip(*by_year, strict=True), strict=True))
     groups = []
     for title, labels in FACT_GROUPS:
-        rows = [(label, _runs(over_years[label])) for label in labels if any(over_years[label])]
+        rows = [
+            (label, _runs(over_years[label], YES if label == LISTED else None))
+            for label in labels
+            if over_years[label].count(None) < len(by_year)
+        ]
         if rows:
             groups.append(FactGroup(title, rows))
     return groups
 
 
-@functools.cache
-def _attributes(css: str, span: int) -> Markup:
-    return Markup(f' class="{css}"' if css else "") + (
-        Markup(f' colspan="{span}"') if span > 1 else ""
-    )
-
-
-def _runs(cells: tuple[Cell | None, ...]) -> list[Span]:
-    """Neighbouring years with the same value share one cell: what changed stands out."""
-    runs: list[tuple[Cell, int]] = []
-    for cell in cells:
-        cell = cell or _NONE
-        if runs and runs[-1][0] == cell:
-            runs[-1] = (cell, runs[-1][1] + 1)
+def _runs(texts: tuple[str | None, ...], stands_out: str | None) -> Markup:
+    """Neighbouring years with the same value share one cell: what changed stands out. A year
+    without the fact shows a grey dash; `stands_out`, the value shown in red (on the list)."""
+    cells = []
+    run, span = texts[0], 0
+    for text in texts:
+        if text == run:
+            span += 1
         else:
-            runs.append((cell, 1))
-    return [(text, _attributes(css, n)) for (text, css), n in runs]
+            cells.append(_cell(run, stands_out, span))
+            run, span = text, 1
+    cells.append(_cell(run, stands_out, span))
+    return Markup("".join(cells))
+
+
+@functools.lru_cache(maxsize=4096)  # words repeat from page to page, numbers seldom
+def _cell(text: str | None, stands_out: str | None, span: int) -> str:
+    css = "none" if text is None else ("on" if text == stands_out else "")
+    attributes = (f' class="{css}"' if css else "") + (f' colspan="{span}"' if span > 1 else "")
+    return f"<td{attributes}>{escape('—' if text is None else text)}</td>"
 
 
 def decision_facts(
-    con: duckdb.DuckDBPyConnection, labels: Labels
-) -> dict[tuple[str, int], dict[str, Cell]]:
+    con: duckdb.DuckDBPyConnection, labels: Labels, part: dict[str, int]
+) -> dict[tuple[str, int], dict[str, str]]:
     """The lines on the final list (docs/methodology.md, «Решения региона») per (school, year):
     whether the school takes part, the region's decision and reason, its partner and whether an
-    agreed partner follows the method; for every school of the preliminary or the final list."""
-    facts: dict[tuple[str, int], dict[str, Cell]] = {}
+    agreed partner follows the method; for every school of the preliminary or the final list (of
+    the shard, `part`: `school_history`)."""
+    facts: dict[tuple[str, int], dict[str, str]] = {}
     for school_id, year, final, decision, reason, partner, name, source, note in con.execute(
-        _DECISIONS
+        _DECISIONS, part
     ).fetchall():
         said = f"{label_of(labels['decision'], decision)}: {reason}" if decision else reason
         lines = {"В итоговом списке": YES if final else NO, "Решение региона": said or "—"}
@@ -177,5 +178,5 @@ def decision_facts(
             lines["Партнёр в итоговом списке"] = who + label_of(labels["partner_source"], source)
         if note:
             lines["Согласованный партнёр и методика"] = note
-        facts[school_id, year] = {label: (text, "") for label, text in lines.items()}
+        facts[school_id, year] = lines
     return facts

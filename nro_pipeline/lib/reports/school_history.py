@@ -7,19 +7,23 @@ year. Coded values in the words of `marts.dim_code_labels`.
 
 Schools come one at a time in school_id order, each stream read side by side (`_rows_of`): a
 national warehouse holds 40,000 schools × 6 years. With shards, a task reads only the schools whose
-code hashes to its shard, so the pages are written by several workers at once.
+code hashes to its shard (and their pairs, decisions and outcomes), so the pages are written by
+several workers at once. The cells of the facts and results tables come as markup, a row's cells
+joined once here rather than escaped one by one in the template (about 150 a page).
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+from markupsafe import Markup, escape
 
 from nro_pipeline.lib.reports.charts import HistoryChart, history_chart
 from nro_pipeline.lib.reports.formatting import fmt_interval, fmt_number, fmt_share
@@ -27,21 +31,23 @@ from nro_pipeline.lib.reports.labels import OBJECTIVITY_SIGNALS, label_of, load_
 from nro_pipeline.lib.reports.report_data import municipality_pages
 from nro_pipeline.lib.reports.report_tables import ASSUMED_MARK, page_name
 from nro_pipeline.lib.reports.school_facts import (
-    Cell,
     FactGroup,
     Labels,
     decision_facts,
     fact_groups,
-    in_order,
     year_facts,
 )
 from nro_pipeline.lib.reports.support_outcomes import fmt_points
 
 SIMILAR_SHOWN = 5  # nearest similar schools listed on a page (the mart keeps the whole group)
+_page_name = functools.cache(page_name)  # a school is linked from the pages of its neighbours
 _SIGNALS = ", ".join(f"o.{signal}" for signal in OBJECTIVITY_SIGNALS)
+# A year's rule set (a paragraph) shows only for the years on the list: read for those alone, the
+# profiles of a national shard read a fifth faster.
 _PROFILES = f"""
     select s.school_id, s.year, s.school_name, s.municipality, s.on_initial_list, s.reasons,
-           s.rule_set, s.list_confidence, s.list_status, s.years_on_list, s.support_stage,
+           case when s.on_initial_list then s.rule_set end, s.list_confidence, s.list_status,
+           s.years_on_list, s.support_stage,
            c.cluster, c.result_index, c.isbsh, c.isbsh_quintile, c.social_status,
            b.benchmark_level, b.group_percentile, b.group_size, b.success_share,
            b.group_success_share, o.school_id is not null, {_SIGNALS}
@@ -52,14 +58,22 @@ _PROFILES = f"""
     where hash(s.school_id) % $shards = $shard
     order by s.school_id, s.year desc
 """
+# A result names its procedure by its place (from 1) in `_PROCEDURES`: a national shard reads a
+# million result rows, and their procedure names as text would be a third of the reading.
+_PROCEDURES = """
+    select distinct procedure_name from marts.fct_procedure_results where in_selection order by 1
+"""
 _RESULTS = """
-    select f.school_id, f.procedure_name, f.year, f.participants, f.low_share,
-           f.low_share_ci_lower, f.low_share_ci_upper, f.small_n, f.is_low
+    select f.school_id, list_position($procedures, f.procedure_name), f.year, f.participants,
+           f.low_share, f.low_share_ci_lower, f.low_share_ci_upper, f.small_n, f.is_low
     from marts.fct_procedure_results f
     where f.in_selection and hash(f.school_id) % $shards = $shard
     order by f.school_id, f.procedure_id, f.year
 """
 # The similar schools of the school's latest year, with what their link says of them that year.
+# `$latest`, the years that are some school's latest (`_LATEST`; nearly always the newest alone):
+# a filter of constants lets DuckDB skip the other years of the mart (50 rows a school and year).
+_LATEST = "select distinct max(year) from marts.mart_low_results group by school_id"
 _SIMILAR = """
     select m.school_id, m.similar_school_id, s.school_name, s.municipality, s.on_initial_list,
            m.distance
@@ -67,7 +81,8 @@ _SIMILAR = """
     join (select school_id, max(year) as year from marts.mart_low_results group by all) l
       on l.school_id = m.school_id and l.year = m.year
     join marts.mart_low_results s on s.school_id = m.similar_school_id and s.year = m.year
-    where m.rank <= $shown and hash(m.school_id) % $shards = $shard
+    where list_contains($latest, m.year) and m.rank <= $shown
+      and hash(m.school_id) % $shards = $shard
     order by m.school_id, m.rank
 """
 _PAIRS = """
@@ -80,6 +95,7 @@ _PAIRS = """
     left join staging.stg_schools pc on pc.school_id = p.partner_id and pc.year = p.year
     left join marts.mart_low_results pn on pn.school_id = p.partner_id and pn.year = p.year
     left join marts.mart_low_results mn on mn.school_id = p.school_id and mn.year = p.year
+    where hash(p.school_id) % $shards = $shard or hash(p.partner_id) % $shards = $shard
     order by p.year desc, p.school_id, p.rank
 """
 # Support outcomes (docs/methodology.md, «Результаты поддержки»): every entry onto the list, as far
@@ -87,7 +103,9 @@ _PAIRS = """
 _OUTCOMES = """
     select o.school_id, o.entry_year, o.horizon, o.baseline_success_share,
            o.followup_success_share, o.change, o.comparison_count, o.comparison_change, o.effect
-    from marts.mart_list_outcomes o order by o.school_id, o.entry_year, o.horizon
+    from marts.mart_list_outcomes o
+    where hash(o.school_id) % $shards = $shard
+    order by o.school_id, o.entry_year, o.horizon
 """
 LABEL_DOMAINS = (
     "list_confidence",
@@ -115,7 +133,7 @@ class SchoolHistory:
     facts: list[FactGroup]
     chart: HistoryChart  # success share of the school and of its comparison group
     result_years: list[int]  # columns of the results table, newest first
-    results: list[tuple[str, list[Cell]]]  # procedure, a cell per result year
+    results: list[tuple[str, Markup]]  # procedure, its cells (one per result year) as markup
     partners: list[tuple[int, str, str, str]]  # year, text, href, note
     mentees: list[tuple[int, str, str]]  # year, text, href
     similar: list[tuple[str, str, str]]  # text, href, note (of its latest year)
@@ -123,35 +141,47 @@ class SchoolHistory:
 
 
 @functools.cache  # shares are ratios of small counts: a national year repeats a few thousand cells
-def _result_cell(participants: int, share: Any, lower: Any, upper: Any, small: bool, low: bool):
+def _result_cell(
+    participants: int, share: Any, lower: Any, upper: Any, small: bool, low: bool
+) -> Markup:
     if not participants:
-        return "нет участников", "none"
+        return _td("нет участников", "none")
     text = f"{fmt_share(share)} [{fmt_interval(lower, upper)}], n\u00a0=\u00a0{participants}"
-    return text, "low" if low else ("small" if small else "")
+    return _td(text, "low" if low else ("small" if small else ""))
+
+
+def _td(text: str, css: str) -> Markup:
+    """A cell of the results table as markup: a row's cells are joined here, once, rather than
+    cell by cell in the template (a national site has two million of them)."""
+    return Markup(f'<td class="{css}">{escape(text)}</td>')
+
+
+_NO_RESULT = _td("—", "none")
 
 
 def _pairs(
-    con: duckdb.DuckDBPyConnection, labels: Labels
+    con: duckdb.DuckDBPyConnection, labels: Labels, part: dict[str, int]
 ) -> tuple[dict[str, list[tuple[int, str, str, str]]], dict[str, list[tuple[int, str, str]]]]:
-    """Each listed school's partners by year (or why it has none) and each partner's mentees."""
+    """Each listed school's partners by year (or why it has none) and each partner's mentees, of
+    the pairs where the school or its partner is of the shard (`part`)."""
     partners: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)
     mentees: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    rows = con.execute(_PAIRS).fetchall()
+    rows = con.execute(_PAIRS, part).fetchall()
     for mentee, year, partner, name, mentee_name, match, distance, reason, assumed in rows:
         if partner is None:
             partners[mentee].append((year, reason or "—", "", ""))
             continue
         km = fmt_number(distance, 1) + " км" + (f" ({ASSUMED_MARK})" if assumed else "")
         note = f"{label_of(labels['match_type'], match)}, {km}"
-        partners[mentee].append((year, f"{name} ({partner})", page_name(partner), note))
-        mentees[partner].append((year, f"{mentee_name} ({mentee})", page_name(mentee)))
+        partners[mentee].append((year, f"{name} ({partner})", _page_name(partner), note))
+        mentees[partner].append((year, f"{mentee_name} ({mentee})", _page_name(mentee)))
     return partners, mentees
 
 
-def _outcomes(con: duckdb.DuckDBPyConnection) -> dict[str, list[list[str]]]:
+def _outcomes(con: duckdb.DuckDBPyConnection, part: dict[str, int]) -> dict[str, list[list[str]]]:
     outcomes: dict[str, list[list[str]]] = defaultdict(list)
     for school_id, entry, horizon, before, after, change, count, others, effect in con.execute(
-        _OUTCOMES
+        _OUTCOMES, part
     ).fetchall():
         outcomes[school_id].append(
             [
@@ -175,20 +205,22 @@ def _similar(rows: list[tuple[Any, ...]]) -> list[tuple[str, str, str]]:
         similar.append(
             (
                 f"{name} ({similar_id})",
-                page_name(similar_id),
+                _page_name(similar_id),
                 note + (", в списке ШНОР" if listed else ""),
             )
         )
     return similar
 
 
-def _results(rows: list[tuple[Any, ...]], years: list[int]) -> list[tuple[str, list[Cell]]]:
-    cells: dict[str, dict[int, Cell]] = {}
+def _results(
+    rows: list[tuple[Any, ...]], years: list[int], procedures: list[str]
+) -> list[tuple[str, Markup]]:
+    cells: dict[int, dict[int, Markup]] = {}
     for _, procedure, y, n, share, lower, upper, small, low in rows:
         cells.setdefault(procedure, {})[y] = _result_cell(n, share, lower, upper, small, low)
     return [
-        (procedure, [by_year.get(y, ("—", "none")) for y in years])
-        for procedure, by_year in cells.items()
+        (procedures[at - 1], Markup("".join([by_year.get(y, _NO_RESULT) for y in years])))
+        for at, by_year in cells.items()
     ]
 
 
@@ -213,23 +245,25 @@ def school_histories(
     part = {"shard": shard, "shards": shards}
     labels = {domain: load_labels(con, domain) for domain in LABEL_DOMAINS}
     pages = _municipality_pages(con)
-    partners, mentees = _pairs(con, labels)
-    outcomes = _outcomes(con)
-    decisions = decision_facts(con, labels)
+    partners, mentees = _pairs(con, labels, part)
+    outcomes = _outcomes(con, part)
+    decisions = decision_facts(con, labels, part)
+    procedures = [name for (name,) in con.execute(_PROCEDURES).fetchall()]
+    latest_years = [year for (year,) in con.execute(_LATEST).fetchall()]
     # Three cursors read side by side: each needs a connection of its own.
-    profiles = _grouped(_batched(con.cursor().execute(_PROFILES, part)))
-    results_of = _rows_of(_grouped(_batched(con.cursor().execute(_RESULTS, part))))
-    similar = con.cursor().execute(_SIMILAR, {"shown": SIMILAR_SHOWN, **part})
-    similar_of = _rows_of(_grouped(_batched(similar)))
+    profiles = _grouped(con.cursor().execute(_PROFILES, part))
+    by_procedure = {"procedures": procedures, **part}
+    results_of = _rows_of(_grouped(con.cursor().execute(_RESULTS, by_procedure)))
+    similar = con.cursor().execute(
+        _SIMILAR, {"latest": latest_years, "shown": SIMILAR_SHOWN, **part}
+    )
+    similar_of = _rows_of(_grouped(similar))
     for school_id, rows in profiles:  # newest year first
         latest = rows[0]
         years = [row[1] for row in rows]
         results = results_of(school_id)
         result_years = sorted({row[2] for row in results} | set(years), reverse=True)
-        by_year = [
-            in_order(year_facts(row, labels), decisions.get((school_id, row[1]), {}))
-            for row in rows
-        ]
+        by_year = [year_facts(row, labels, decisions.get((school_id, row[1]), {})) for row in rows]
         yield SchoolHistory(
             school_id,
             name=latest[2],
@@ -241,7 +275,7 @@ def school_histories(
             facts=fact_groups(by_year),
             chart=history_chart([(row[1], row[19], row[20]) for row in reversed(rows)]),
             result_years=result_years,
-            results=_results(results, result_years),
+            results=_results(results, result_years, procedures),
             partners=partners.get(school_id, []),
             mentees=mentees.get(school_id, []),
             similar=_similar(similar_of(school_id)),
@@ -249,9 +283,12 @@ def school_histories(
         )
 
 
-def _grouped(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
-    """(school_id, its rows) of rows ordered by school_id (their first column)."""
-    for school_id, group in itertools.groupby(rows, key=lambda row: row[0]):
+def _grouped(cursor: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+    """(school_id, its rows) of a query ordered by school_id (its first column), read a batch at
+    a time: a national warehouse has 12 M result rows, too many as tuples."""
+    batches = iter(functools.partial(cursor.fetchmany, 50_000), [])
+    rows = itertools.chain.from_iterable(batches)
+    for school_id, group in itertools.groupby(rows, key=operator.itemgetter(0)):
         yield school_id, list(group)
 
 
@@ -277,9 +314,3 @@ def _rows_of(
                 return group
 
     return rows
-
-
-def _batched(cursor: duckdb.DuckDBPyConnection, size: int = 50_000) -> Iterator[tuple[Any, ...]]:
-    """Rows a batch at a time: a national warehouse has 12 M result rows, too many as tuples."""
-    while batch := cursor.fetchmany(size):
-        yield from batch

@@ -18,17 +18,20 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import jinja2
+from markupsafe import Markup
 
 from nro_pipeline.lib.publish.staged_outputs import replace_entry
+from nro_pipeline.lib.reports.charts import HistoryChart
 from nro_pipeline.lib.reports.report_tables import page_name
 from nro_pipeline.lib.reports.school_history import school_histories
-from nro_pipeline.lib.reports.site_template import SCHOOL_TEMPLATE
+from nro_pipeline.lib.reports.site_template import CHART_GRID, SCHOOL_TEMPLATE, history_lines
 
 SCHOOLS = "schools"
 MANIFEST = ".hashes.json"
@@ -86,19 +89,21 @@ def write_school_shard(
     """The pages of the schools of one shard (`school_histories`) into the partial folder."""
     current = current if current is not None else out_dir / SCHOOLS
     partial = out_dir / f".{SCHOOLS}.partial"
-    updated = (today or date.today()).strftime("%d.%m.%Y")
+    updated = (today or date.today()).strftime("%d.%m.%Y").encode()
+    placeholder = _UPDATED.encode()
     recorded = read_manifest(current)
-    template = env.from_string(SCHOOL_TEMPLATE)
+    chart = {"chart_grid": _chart_grids(env), "history_lines": history_lines}
+    template = env.from_string(SCHOOL_TEMPLATE, globals=chart)
     hashes: dict[str, str] = {}
     written = 0
     for page in school_histories(con, shard, shards):
-        html = template.render(page=page, updated=_UPDATED)
-        digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
+        html = template.render(page=page, updated=_UPDATED).encode()  # hashed and written as is
+        digest = hashlib.sha256(html).hexdigest()
         hashes[page.school_id] = digest
         name = page_name(page.school_id)
         if recorded.get(page.school_id) == digest and _link(current / name, partial / name):
             continue
-        (partial / name).write_text(html.replace(_UPDATED, updated, 1), encoding="utf-8")
+        (partial / name).write_bytes(html.replace(placeholder, updated, 1))
         written += 1
     return SchoolPagesWritten(partial, written, len(hashes) - written, hashes)
 
@@ -112,6 +117,21 @@ def finish_school_pages(out_dir: Path, shards: list[SchoolPagesWritten]) -> Scho
     written = sum(shard.written for shard in shards)
     target = replace_entry(partial, out_dir / SCHOOLS)
     return SchoolPagesWritten(target, written, len(hashes) - written)
+
+
+def _chart_grids(env: jinja2.Environment) -> Callable[[HistoryChart], Markup]:
+    """The success chart's grid and axes (`CHART_GRID`), rendered once per plot area and ticks:
+    a national site's 40,000 charts have a handful of scales and a few sets of years."""
+    template = env.from_string(CHART_GRID)
+    drawn: dict[tuple[object, ...], Markup] = {}
+
+    def chart_grid(c: HistoryChart) -> Markup:
+        key = (c.width, c.height, c.left, c.right, c.top, c.bottom, *c.y_ticks, None, *c.x_ticks)
+        if (grid := drawn.get(key)) is None:
+            grid = drawn[key] = Markup(template.render(c=c))
+        return grid
+
+    return chart_grid
 
 
 def _link(source: Path, link: Path) -> bool:

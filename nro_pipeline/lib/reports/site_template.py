@@ -5,9 +5,16 @@ a municipality's `<year>/municipalities/<n>.html` (links go `../../schools/`).
 Elements the tests read: `h1`, `#facts` (a column per year, newest first; `tr.group` heads a group),
 `#rules li`, `#success-chart`, `#similar li a`, `#results tbody tr`, `#partner`, `#mentees`,
 `#outcomes tbody tr`, `#schools tbody tr`.
+
+The school page's chart is drawn outside its template, since a national site writes 40,000 of them:
+its grid and axes by the shared macros (`CHART_GRID`), once for all the pages of the same years and
+scale (`school_site`), and its lines by `history_lines`, in Python.
 """
 
+from markupsafe import Markup, escape
+
 from nro_pipeline.lib.reports.chart_macros import CHART_MACROS
+from nro_pipeline.lib.reports.charts import HistoryChart
 
 HEAD = """<!DOCTYPE html>
 <html lang="ru">
@@ -54,13 +61,40 @@ _SCHOOL_CSS = """
   .key.group { border-top: 3px dashed #8a96a3; }
 </style>"""
 
-SCHOOL_TEMPLATE = (
+# The success chart's grid and axes (`chart_grid(c)` in the school's page).
+CHART_GRID = (
     CHART_MACROS
-    + HEAD.replace("{title}", "{{ page.name }} — ШНОР, история школы").replace(
+    + "{{ y_grid(c) }}\n{{ bottom_axis(c) }}\n{{ x_grid(c, gap=20, size=13, lines=false) }}"
+)
+
+
+def history_lines(chart: HistoryChart) -> Markup:
+    """The success chart's lines: the school's (its points labelled) and its group's."""
+    groups = []
+    for line in chart.lines:
+        school = line.name == "school"
+        marks = [f'<g class="{line.name}">\n']
+        marks += [f'  <polyline points="{points}"/>\n' for points in line.segments]
+        for p in line.points:
+            marks.append(
+                f'  <circle cx="{p.x}" cy="{p.y}" r="{4.5 if school else 3.5}">'
+                f"<title>{escape(p.title)}</title></circle>\n"
+            )
+            if school:
+                marks.append(
+                    f'  <text x="{p.x}" y="{p.label_y}" text-anchor="middle" font-size="12">'
+                    f"{escape(p.label)}</text>\n"
+                )
+        groups.append("".join(marks) + "</g>")
+    return Markup("\n".join(groups))
+
+
+SCHOOL_TEMPLATE = (
+    HEAD.replace("{title}", "{{ page.name }} — ШНОР, история школы").replace(
         "</style>", _SCHOOL_CSS, 1
     )
     + """<nav>Отчёты по годам:
-{% for y in page.years %}<a href="../{{ y }}/index.html">{{ y }}</a>{{ " · " if not loop.last }}{% endfor %}
+{% for y in page.years %}<a href="../{{ y }}/index.html">{{ y }}</a>{% if not loop.last %} · {% endif %}{% endfor %}
   · <a href="{{ page.municipality_href }}">{{ page.municipality }}</a></nav>
 <h1>{{ page.name }}</h1>
 <p class="note">Код ОО {{ page.school_id }} · {{ page.municipality }} · данные
@@ -75,7 +109,7 @@ SCHOOL_TEMPLATE = (
 <tbody>
 {% for group in page.facts %}
 <tr class="group"><th colspan="{{ page.years | length + 1 }}">{{ group.title }}</th></tr>
-{% for label, cells in group.rows %}<tr><th class="label">{{ label }}</th>{% for text, attributes in cells %}<td{{ attributes }}>{{ text }}</td>{% endfor %}</tr>
+{% for label, cells in group.rows %}<tr><th class="label">{{ label }}</th>{{ cells }}</tr>
 {% endfor %}
 {% endfor %}
 </tbody></table>
@@ -91,18 +125,8 @@ SCHOOL_TEMPLATE = (
 {% set c = page.chart %}
 <svg id="success-chart" role="img" aria-label="Доля успешных результатов школы и группы сравнения по годам"
      viewBox="0 0 {{ c.width }} {{ c.height }}">
-{{ y_grid(c) }}
-{{ bottom_axis(c) }}
-{{ x_grid(c, gap=20, size=13, lines=false) }}
-{% for line in c.lines %}
-<g class="{{ line.name }}">
-{% for points in line.segments %}  <polyline points="{{ points }}"/>
-{% endfor %}
-{% for p in line.points %}  <circle cx="{{ p.x }}" cy="{{ p.y }}" r="{{ 4.5 if line.name == 'school' else 3.5 }}"><title>{{ p.title }}</title></circle>
-{% if line.name == 'school' %}  <text x="{{ p.x }}" y="{{ p.label_y }}" text-anchor="middle" font-size="12">{{ p.label }}</text>
-{% endif %}{% endfor %}
-</g>
-{% endfor %}
+{{ chart_grid(c) }}
+{{ history_lines(c) }}
 </svg>
 <p class="note"><span class="key"></span> школа · <span class="key group"></span> её группа
   сравнения (похожие по ИСБШ школы того же года). Доля успешных — участники, преодолевшие порог, из
@@ -115,7 +139,7 @@ SCHOOL_TEMPLATE = (
 <thead><tr><th class="label">Процедура</th>{% for y in page.result_years %}<th>{{ y }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for procedure, cells in page.results %}
-<tr><td>{{ procedure }}</td>{% for text, css in cells %}<td class="{{ css }}">{{ text }}</td>{% endfor %}</tr>
+<tr><td>{{ procedure }}</td>{{ cells }}</tr>
 {% endfor %}
 </tbody>
 </table>
