@@ -69,7 +69,8 @@ def test_every_dbt_unit_test_passes_and_broken_rules_are_named(
     passed = int(re.search(r"PASS=(\d+)", done.stdout).group(1))
     assert passed >= 26 and "ERROR=2" in done.stdout, done.stdout[-4000:]
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
-    assert sorted(describe_failures(results, copy)) == [
+    nodes = json.loads((tmp_path / "target" / "manifest.json").read_text())["nodes"]
+    assert sorted(describe_failures(results, copy, nodes)) == [
         "rules_mart_disclosure_control (rules broken: "
         "«hide_figures or not hide_participants where __run_years__» — 3 rows)",
         "rules_mart_partner_matches (rules broken: "

@@ -31,7 +31,7 @@ from nro_pipeline import settings
 from nro_pipeline.defs.partitions import results_year_partitions
 from nro_pipeline.defs.resources import WarehouseResource
 from nro_pipeline.defs.year_checks import with_year_verdicts
-from nro_pipeline.lib.contract.failed_tests import describe_failures
+from nro_pipeline.lib.contract.failed_tests import describe_failures, is_row_rules_test
 from nro_pipeline.lib.contract.parameters import dbt_defaults, parameter_problems
 from nro_pipeline.lib.contract.presets import PresetError, run_vars
 from nro_pipeline.lib.methods.years_var import RUN_TABLE, write_run_years
@@ -134,10 +134,9 @@ class NroDbtTranslator(DagsterDbtTranslator):
 
 def row_rules_of(test_node: Mapping[str, Any]) -> str:
     """A `row_rules` test's rules as its YAML states them, one per line; '' for other tests."""
-    metadata = test_node.get("test_metadata") or {}
-    if metadata.get("name") != "row_rules":
+    if not is_row_rules_test(test_node):
         return ""
-    rules = metadata.get("kwargs", {}).get("rules") or []
+    rules = test_node["test_metadata"].get("kwargs", {}).get("rules") or []
     heading = (
         "Правила строк модели, одна проверка dbt (row_rules); "
         "where — к каким строкам относится правило:"
@@ -282,4 +281,5 @@ def failed_nodes(invocation: Any, database: Path) -> list[str]:
         results = invocation.get_artifact("run_results.json")["results"]
     except Exception:  # no artifact: dbt did not get as far as running anything
         return ["see the dbt log of this run"]
-    return describe_failures(results, database) or ["see the dbt log of this run"]
+    nodes = invocation.manifest.get("nodes", {})
+    return describe_failures(results, database, nodes) or ["see the dbt log of this run"]

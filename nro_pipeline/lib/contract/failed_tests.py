@@ -7,18 +7,26 @@ test's compiled query is run again here, on the file dbt built, to name them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-ROW_RULES_PREFIX = "rules_"  # the `name:` of every row_rules test in the dbt YAML
 MESSAGE_CHARS = 200
 
 
-def describe_failures(results: list[dict[str, Any]], database: Path | None) -> list[str]:
-    """One line per dbt node that errored or failed; a failed `row_rules` test lists its broken
-    rules with their row counts (read from `database`, the file the build wrote)."""
+def is_row_rules_test(node: Mapping[str, Any]) -> bool:
+    """A manifest node of the generic test `row_rules`."""
+    return (node.get("test_metadata") or {}).get("name") == "row_rules"
+
+
+def describe_failures(
+    results: list[dict[str, Any]], database: Path | None, nodes: Mapping[str, Any]
+) -> list[str]:
+    """One line per dbt node that errored or failed; a failed `row_rules` test (told by its
+    manifest node, of `nodes`) lists its broken rules with their row counts (read from
+    `database`, the file the build wrote)."""
     lines = []
     for result in results:
         if result["status"] not in ("error", "fail"):
@@ -27,7 +35,9 @@ def describe_failures(results: list[dict[str, Any]], database: Path | None) -> l
         message = (result.get("message") or "").strip()[:MESSAGE_CHARS]
         broken = (
             broken_rules(database, result.get("compiled_code") or "")
-            if result["status"] == "fail" and name.startswith(ROW_RULES_PREFIX) and database
+            if result["status"] == "fail"
+            and is_row_rules_test(nodes.get(result["unique_id"], {}))
+            and database
             else []
         )
         if broken:
