@@ -6,9 +6,10 @@ written side by side (`reports.workers`), each on a read-only connection of its 
 It stands above both `publish` (the snapshot) and `reports` (sites and workbooks), so neither of
 them has to import the other's writers: `reports` reads what `publish` records, never the reverse.
 
-The snapshot and the school pages go first, then the years' reports, then the workbooks: the
-longest tasks start first, so the short ones fill the gaps beside them (what each takes:
-bench/README.md, «Where the time goes»). The school pages are one task per worker, each for a
+The workers take the tasks in order, so the longest start first and the short ones fill the gaps
+beside them: the workbooks (a national one is the longest single task), the school pages, the
+years' reports, the snapshot last (copied from the previous one, the shortest); what each takes:
+bench/README.md, «Where the time goes». The school pages are one task per worker, each for a
 share of the schools (by a hash of the code) written into one folder, which is swapped in once
 they all end: a run adding a year rewrites every school's page, the longest output of all.
 """
@@ -105,13 +106,14 @@ def write_output(places: OutputPlaces, task: Task) -> Written:
 def write_outputs(
     places: OutputPlaces, kinds: list[str], years: list[int], workers: int
 ) -> list[Written]:
-    """The snapshot (if asked), the school pages (with the sites, split in a share per worker),
-    then every (site or workbook, year); raises the first ReportError / ExportError met."""
-    tasks = [Task(SNAPSHOT)] if SNAPSHOT in kinds else []
+    """Every workbook, the school pages (with the sites, split in a share per worker), every
+    site, then the snapshot (each if asked); raises the first ReportError / ExportError met."""
+    tasks = [Task(WORKBOOK, year) for year in years if WORKBOOK in kinds]
     shards = max(1, workers)
     partial = start_school_pages(places.reports) if SITE in kinds else None
     tasks += [Task(SCHOOL_PAGES, None, shard, shards) for shard in range(shards) if partial]
-    tasks += [Task(kind, year) for kind in (SITE, WORKBOOK) if kind in kinds for year in years]
+    tasks += [Task(SITE, year) for year in years if SITE in kinds]
+    tasks += [Task(SNAPSHOT)] if SNAPSHOT in kinds else []
     try:
         written = map_in_workers(functools.partial(write_output, places), tasks, workers)
     except BaseException:
