@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import atexit
-import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -14,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from nro_pipeline import settings
+from nro_pipeline.lib.process_exit import exit_without_teardown
 from nro_pipeline.lib.sample.landing_writer import LandingFormat
 from nro_pipeline.lib.sample.region import SCALES
 
@@ -315,12 +314,7 @@ def console_main() -> None:
     last file was closed, on every run. By then every DuckDB file is closed and the Dagster
     storage committed; the atexit handlers (temporary folders among them) still run. An error
     escaping `main` ends the process the usual way, with its traceback."""
-    code = main()
-    # what a normal exit runs first, logging's flush among them (private, stable since 3.0)
-    atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_without_teardown(main())
 
 
 if __name__ == "__main__":

@@ -62,9 +62,19 @@ _PROCESS_ENV = {
 for _name, _value in _PROCESS_ENV.items():
     os.environ.setdefault(_name, _value)
 
-# The dbt installed beside this Python, so `.venv/bin/nro` works without activating the venv.
-_venv_dbt = Path(sys.executable).with_name("dbt")
-DBT_EXECUTABLE = str(_venv_dbt) if _venv_dbt.exists() else (shutil.which("dbt") or "dbt")
+
+def _dbt_executable() -> str:
+    """`nro-dbt` (nro_pipeline/dbt_command.py: dbt's CLI without its slow exit) installed beside
+    this Python, so `.venv/bin/nro` works without activating the venv; else dbt itself (an
+    install that predates `nro-dbt`)."""
+    for name in ("nro-dbt", "dbt"):
+        beside = Path(sys.executable).with_name(name)
+        if beside.exists():
+            return str(beside)
+    return shutil.which("nro-dbt") or shutil.which("dbt") or "dbt"
+
+
+DBT_EXECUTABLE = _dbt_executable()
 
 
 def _path(env: str, default: Path) -> Path:
