@@ -8,8 +8,9 @@ them has to import the other's writers: `reports` reads what `publish` records, 
 
 The workers take the tasks in order, so the longest start first and the short ones fill the gaps
 beside them: the workbooks (a national one is the longest single task), the school pages, the
-years' reports, the snapshot last (copied from the previous one, the shortest); what each takes:
-bench/README.md, «Where the time goes». The school pages are one task per worker, each for a
+years' reports; the snapshot first when it copies every table (as long as a workbook), last when
+it starts from the previous one (seconds); what each takes: bench/README.md, «Where the time
+goes». The school pages are one task per worker, each for a
 share of the schools (by a hash of the code) written into one folder, which is swapped in once
 they all end: a run adding a year rewrites every school's page, the longest output of all.
 """
@@ -24,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from nro_pipeline import settings
-from nro_pipeline.lib.publish.snapshot import write_snapshot
+from nro_pipeline.lib.publish.snapshot import can_update_from, write_snapshot
 from nro_pipeline.lib.reports.html_report import (
     ReportError,
     environment,
@@ -107,13 +108,17 @@ def write_outputs(
     places: OutputPlaces, kinds: list[str], years: list[int], workers: int
 ) -> list[Written]:
     """Every workbook, the school pages (with the sites, split in a share per worker), every
-    site, then the snapshot (each if asked); raises the first ReportError / ExportError met."""
-    tasks = [Task(WORKBOOK, year) for year in years if WORKBOOK in kinds]
+    site, and the snapshot, first or last (each if asked); raises the first ReportError /
+    ExportError met."""
+    snapshot = [Task(SNAPSHOT)] if SNAPSHOT in kinds else []
+    snapshot_is_short = can_update_from(places.snapshot_now)
+    tasks = [] if snapshot_is_short else snapshot
+    tasks += [Task(WORKBOOK, year) for year in years if WORKBOOK in kinds]
     shards = max(1, workers)
     partial = start_school_pages(places.reports) if SITE in kinds else None
     tasks += [Task(SCHOOL_PAGES, None, shard, shards) for shard in range(shards) if partial]
     tasks += [Task(SITE, year) for year in years if SITE in kinds]
-    tasks += [Task(SNAPSHOT)] if SNAPSHOT in kinds else []
+    tasks += snapshot if snapshot_is_short else []
     try:
         written = map_in_workers(functools.partial(write_output, places), tasks, workers)
     except BaseException:

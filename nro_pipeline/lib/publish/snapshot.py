@@ -62,17 +62,23 @@ def publish_marts(warehouse: Path, snapshot: Path) -> dict[str, int]:
     return rows
 
 
+def can_update_from(previous: Path | None) -> bool:
+    """Whether a snapshot written now starts from a copy of `previous` (the snapshot now
+    published) and rewrites only its changed years, rather than copying every table anew."""
+    return (
+        previous is not None
+        and _is_whole_snapshot_file(previous)
+        and previous.stat().st_size >= UPDATE_FROM_BYTES
+    )
+
+
 def write_snapshot(warehouse: Path, staging: Path, previous: Path | None = None) -> dict[str, int]:
     """Write the snapshot of `warehouse` into `staging` (replaced if it exists): from a copy of
     `previous` (the snapshot now published) when it is a whole file of this storage format, only
     its changed years rewritten; else every table copied into a new file."""
     staging.parent.mkdir(parents=True, exist_ok=True)
     staging.unlink(missing_ok=True)
-    updatable = (
-        previous is not None
-        and _is_whole_snapshot_file(previous)
-        and previous.stat().st_size >= UPDATE_FROM_BYTES
-    )
+    updatable = can_update_from(previous)
     if updatable:
         shutil.copyfile(previous, staging)
     with duckdb.connect() as con:
