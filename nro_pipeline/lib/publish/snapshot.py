@@ -28,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from nro_pipeline import settings
+
 MARTS_SCHEMA = "marts"
 BI_SCHEMA = "bi"
 PUBLIC_SCHEMA = "public"
@@ -81,7 +83,7 @@ def write_snapshot(warehouse: Path, staging: Path, previous: Path | None = None)
     updatable = can_update_from(previous)
     if updatable:
         shutil.copyfile(previous, staging)
-    with duckdb.connect() as con:
+    with duckdb.connect(config=settings.duckdb_config()) as con:
         version = "" if updatable else f" (STORAGE_VERSION '{STORAGE_VERSION}')"
         con.execute(f"ATTACH {_quote(str(staging))} AS {_SNAPSHOT}{version}")
         con.execute(f"ATTACH {_quote(str(warehouse))} AS source (READ_ONLY)")
