@@ -10,9 +10,9 @@ The workers take the tasks in order, so the longest start first and the short on
 beside them: the workbooks (a national one is the longest single task), the school pages, the
 years' reports; the snapshot first when it copies every table (as long as a workbook), last when
 it starts from the previous one (seconds); what each takes: bench/README.md, «Where the time
-goes». The school pages are one task per worker, each for a
-share of the schools (by a hash of the code) written into one folder, which is swapped in once
-they all end: a run adding a year rewrites every school's page, the longest output of all.
+goes». The school pages are one task per worker, each for a share of the schools (by a hash of the
+code) written into one folder, which is swapped in once they all end: a run adding a year rewrites
+every school's page, the longest output of all.
 """
 
 from __future__ import annotations
