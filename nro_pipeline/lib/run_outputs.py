@@ -111,7 +111,7 @@ def write_outputs(
     site, and the snapshot, first or last (each if asked); raises the first ReportError /
     ExportError met."""
     snapshot = [Task(SNAPSHOT)] if SNAPSHOT in kinds else []
-    snapshot_is_short = can_update_from(places.snapshot_now)
+    snapshot_is_short = bool(snapshot) and can_update_from(places.snapshot_now)
     tasks = [] if snapshot_is_short else snapshot
     tasks += [Task(WORKBOOK, year) for year in years if WORKBOOK in kinds]
     shards = max(1, workers)
