@@ -111,14 +111,18 @@ def write_outputs(
     site, and the snapshot, first or last (each if asked); raises the first ReportError /
     ExportError met."""
     snapshot = [Task(SNAPSHOT)] if SNAPSHOT in kinds else []
-    snapshot_is_short = bool(snapshot) and can_update_from(places.snapshot_now)
-    tasks = [] if snapshot_is_short else snapshot
-    tasks += [Task(WORKBOOK, year) for year in years if WORKBOOK in kinds]
+    # the published snapshot's header is read only when the run writes a snapshot
+    short = bool(snapshot) and can_update_from(places.snapshot_now)
+    first, last = ([], snapshot) if short else (snapshot, [])
     shards = max(1, workers)
     partial = start_school_pages(places.reports) if SITE in kinds else None
-    tasks += [Task(SCHOOL_PAGES, None, shard, shards) for shard in range(shards) if partial]
-    tasks += [Task(SITE, year) for year in years if SITE in kinds]
-    tasks += snapshot if snapshot_is_short else []
+    tasks = [
+        *first,
+        *(Task(WORKBOOK, year) for year in years if WORKBOOK in kinds),
+        *(Task(SCHOOL_PAGES, None, shard, shards) for shard in range(shards) if partial),
+        *(Task(SITE, year) for year in years if SITE in kinds),
+        *last,
+    ]
     try:
         written = map_in_workers(functools.partial(write_output, places), tasks, workers)
     except BaseException:
